@@ -1,0 +1,16 @@
+"""The only module in bot/actions that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    municipality: str
+    timezone: str = "Europe/Amsterdam"
+
+
+def get_settings() -> ActionSettings:
+    return ActionSettings(municipality=os.environ.get("WEGWIJS_MUNICIPALITY", "voorbeeldstad"))

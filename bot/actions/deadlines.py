@@ -1,0 +1,176 @@
+"""Personal deadlines in the chat: start, ask one question at a time, compute, answer.
+
+Thin: the logic is knowledge.deadline_chat (what to ask, how to read answers, how to explain)
+and knowledge.deadlines (the rules). The timeline picture and the .ics are made by the gateway
+from the custom payload ``{"wegwijs": {"type": "deadlines", ...}}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List, Text
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.config import get_settings
+from actions.language import current_language
+from knowledge import deadline_chat
+from knowledge.deadlines import InvalidInput, compute
+
+FIELDS = ("pip_date", "hours_bow", "hours_bow_online", "exams_passed", "mvv_decision_date",
+          "residence_start", "relationship_start", "partner_dutch", "klaar_date")
+GOAL_FROM_TOPIC = {"verlenging": "verlenging", "afschalen": "afschalen", "termijn": "termijn"}
+
+
+def today() -> dt.date:
+    return dt.datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+def known_values(tracker: Tracker) -> Dict[str, Any]:
+    return {field: tracker.get_slot(field) for field in FIELDS}
+
+
+def last_faq_topic(tracker: Tracker) -> str | None:
+    """The FAQ topic answered just before, when the user pressed "calculate my dates" under it."""
+    for event in reversed(tracker.events[:-1]):
+        if event.get("event") == "user":
+            parse = event.get("parse_data") or {}
+            key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get(
+                "intent_response_key"
+            )
+            if key:
+                return key.split("/", 1)[1]
+            return None
+    return None
+
+
+class ActionStartDeadlines(Action):
+    def name(self) -> Text:
+        return "action_start_deadlines"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        lang = current_language(tracker)
+        goal = deadline_chat.detect_goal(text) or GOAL_FROM_TOPIC.get(last_faq_topic(tracker) or "")
+        found = deadline_chat.extract_from_message(text, today(), lang, goal)
+        events: List[EventType] = [SlotSet(field, found.get(field)) for field in FIELDS]
+        events += [
+            SlotSet("deadline_goal", goal or deadline_chat.DEFAULT_GOAL),
+            SlotSet("date_to_confirm", None),
+            SlotSet("deadlines_cancelled", None),
+        ]
+        if deadline_chat.required_fields(goal, found):
+            dispatcher.utter_message(response="utter_deadlines_intro")
+        return events
+
+
+class ValidateDeadlinesForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_deadlines_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        if tracker.get_slot("deadlines_cancelled"):
+            return []
+        return deadline_chat.required_fields(tracker.get_slot("deadline_goal"), known_values(tracker))
+
+    def _read(self, field: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != field:
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        lang = current_language(tracker)
+        pending = tracker.get_slot("date_to_confirm")
+        if pending:
+            confirmed = deadline_chat.read_confirmation(text)
+            if confirmed is True:
+                return {field: pending, "date_to_confirm": None}
+            if confirmed is False:
+                dispatcher.utter_message(text=deadline_chat.message("retype_date", lang))
+                return {field: None, "date_to_confirm": None}
+            # anything else: read it as a new answer below
+        answer = deadline_chat.read_answer(field, text, today(), lang, known_values(tracker))
+        if answer.stop:
+            return {"deadlines_cancelled": True, "date_to_confirm": None}
+        if answer.error:
+            dispatcher.utter_message(text=answer.error)
+            return {field: None, "date_to_confirm": None}
+        if answer.confirm:
+            return {field: None, "date_to_confirm": answer.confirm}
+        if answer.note:
+            dispatcher.utter_message(text=answer.note)
+        return {field: answer.value, "date_to_confirm": None}
+
+
+def _make_extractor(field: str):
+    async def extract(self, dispatcher, tracker, domain):  # noqa: ANN001
+        return self._read(field, dispatcher, tracker)
+
+    extract.__name__ = f"extract_{field}"
+    return extract
+
+
+for _field in FIELDS:
+    setattr(ValidateDeadlinesForm, f"extract_{_field}", _make_extractor(_field))
+
+
+class ActionAskDeadlineField(Action):
+    """Asks one form question, or asks to confirm a date written as "vorige maand"."""
+
+    field = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.field}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        pending = tracker.get_slot("date_to_confirm")
+        if pending:
+            lang = current_language(tracker)
+            from knowledge.deadlines import format_date
+
+            dispatcher.utter_message(
+                text=deadline_chat.message("confirm_date", lang, date=format_date(pending, lang)),
+                buttons=[
+                    {"title": "Ja" if lang == "nl" else "Yes", "payload": "ja"},
+                    {"title": "Nee" if lang == "nl" else "No", "payload": "nee"},
+                ],
+            )
+        else:
+            dispatcher.utter_message(response=f"utter_ask_{self.field}")
+        return []
+
+
+for _field in FIELDS:
+    _name = "ActionAsk" + "".join(part.capitalize() for part in _field.split("_"))
+    globals()[_name] = type(_name, (ActionAskDeadlineField,), {"field": _field})
+
+
+class ActionComputeDeadlines(Action):
+    def name(self) -> Text:
+        return "action_compute_deadlines"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reset = [SlotSet("deadlines_cancelled", None), SlotSet("date_to_confirm", None)]
+        if tracker.get_slot("deadlines_cancelled"):
+            dispatcher.utter_message(response="utter_deadlines_stopped")
+            return reset
+        lang = current_language(tracker)
+        on = today()
+        inputs = deadline_chat.engine_inputs(known_values(tracker), on)
+        try:
+            result = compute(inputs, on)
+        except InvalidInput as exc:
+            dispatcher.utter_message(text=exc.message(lang))
+            return reset + [SlotSet(exc.field, None)] if exc.field in FIELDS else reset
+        dispatcher.utter_message(text=deadline_chat.explain(result, lang, on))
+        if result.get("dates"):
+            dispatcher.utter_message(json_message={"wegwijs": {"type": "deadlines", "input": inputs, "lang": lang}})
+        return reset

@@ -1,0 +1,23 @@
+"""Run the gateway: `python -m channels` (uvicorn on WEGWIJS_HOST:WEGWIJS_PORT, default 127.0.0.1:8000)."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from channels.app import create_app
+from channels.core.config import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # uvicorn's access log prints query strings (web chat session ids); keep it off.
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, access_log=False, proxy_headers=False
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""FastAPI dependencies shared by the gateway's routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from channels.core.config import Settings
+from channels.core.conversation import ConversationService
+from channels.core.engine import EngineClient
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_service(request: Request) -> ConversationService:
+    return request.app.state.conversations
+
+
+def get_engine(request: Request) -> EngineClient:
+    return request.app.state.engine
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ServiceDep = Annotated[ConversationService, Depends(get_service)]
+EngineDep = Annotated[EngineClient, Depends(get_engine)]

@@ -1,0 +1,77 @@
+"""The gateway's ASGI app factory: `create_app(settings)`.
+
+Usage:
+    python -m channels                      # uvicorn on WEGWIJS_HOST:WEGWIJS_PORT
+    uvicorn --factory channels.app:create_app
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from channels.api import deadlines as deadlines_api
+from channels.api import health
+from channels.core.config import Settings, get_settings
+from channels.core.conversation import ConversationService, NullSender
+from channels.core.db import make_engine, make_session_factory, migrate
+from channels.core.engine import EngineClient
+from channels.core.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware, content_security_policy
+from channels.media import deadlines as deadlines_media
+from channels.webchat import routes as webchat
+
+
+def create_app(
+    settings: Settings | None = None, *, engine_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Build the gateway. Tests pass their own `settings` and a fake Rasa as `engine_transport`.
+
+    On start-up the database is migrated and `app.state` gets `settings`, `db_engine`,
+    `session_factory`, `engine` (EngineClient) and `conversations` (ConversationService).
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate(settings)
+        db_engine = make_engine(settings.database_url)
+        engine = EngineClient(settings, transport=engine_transport)
+        service = ConversationService(
+            settings=settings, session_factory=make_session_factory(db_engine), engine=engine
+        )
+        service.register_sender("web", NullSender())
+        service.register_payload_handler(deadlines_media.KIND, deadlines_media.handle_deadlines_payload)
+        app.state.db_engine = db_engine
+        app.state.session_factory = service.session_factory
+        app.state.engine = engine
+        app.state.conversations = service
+        try:
+            yield
+        finally:
+            await engine.aclose()
+            db_engine.dispose()
+
+    development = settings.env == "development"
+    app = FastAPI(
+        title="Wegwijs gateway",
+        version="0.1.0",
+        description="Web chat, deadline API and messaging channels of the Wegwijs assistant.",
+        lifespan=lifespan,
+        docs_url="/docs" if development else None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, csp=content_security_policy(settings.public_base_url))
+
+    app.include_router(health.router)
+    app.include_router(deadlines_api.router)
+    app.include_router(deadlines_media.router)
+    app.include_router(webchat.page_router)
+    app.include_router(webchat.router)
+    app.mount("/webchat/static", StaticFiles(directory=webchat.STATIC_DIR), name="webchat_static")
+    return app

@@ -1,0 +1,1 @@
+"""Shared gateway core: settings, database, engine client and the conversation service."""

@@ -1,0 +1,309 @@
+"""The conversation service: every channel hands user messages to it and gets replies back.
+
+Flow of `handle_user_message`: get-or-create the conversation → drop a repeated platform
+message id → store the inbound message → let interceptors absorb it (e.g. an open handoff
+ticket) → otherwise ask the engine → map and store the replies → return them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from channels.core import crud
+from channels.core.config import Settings
+from channels.core.engine import EngineClient, EngineUnavailable
+from channels.core.models import Conversation, Message, utcnow
+from channels.core.privacy import hash_id
+from channels.core.schemas import Button, OutgoingMessage, outgoing_from_row
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("nl", "en")
+APOLOGY = {
+    "nl": "Sorry, de assistent is even niet bereikbaar. Probeer het over een paar minuten opnieuw.",
+    "en": "Sorry, the assistant cannot be reached right now. Please try again in a few minutes.",
+}
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """A detached snapshot of a conversation, safe to pass around outside a DB session."""
+
+    id: str
+    channel: str
+    channel_user_id: str
+    language: str
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationRef:
+        return cls(conversation.id, conversation.channel, conversation.channel_user_id, conversation.language)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    conversation: ConversationRef
+    text: str
+    message_id: int
+    platform_message_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Interceptor(Protocol):
+    """Sees each stored user message before the engine does.
+
+    Return None to let the engine answer; return a list (possibly empty) to absorb the
+    message: the engine is not called and the returned messages are sent instead.
+    """
+
+    async def __call__(self, inbound: InboundMessage) -> list[OutgoingMessage] | None: ...
+
+
+class Sender(Protocol):
+    """Pushes messages to a channel outside a request/response turn (consultant replies, reminders)."""
+
+    async def send(self, conversation: ConversationRef, messages: list[OutgoingMessage]) -> None: ...
+
+
+class NullSender:
+    """Sender for channels that fetch messages themselves (the web chat polls)."""
+
+    async def send(self, conversation: ConversationRef, messages: list[OutgoingMessage]) -> None:
+        return None
+
+
+@dataclass
+class PayloadContext:
+    """What a payload handler gets: the conversation and a way to store messages early."""
+
+    service: ConversationService
+    conversation: ConversationRef
+
+    def store(self, message: OutgoingMessage) -> OutgoingMessage:
+        return self.service.store_outgoing(self.conversation.id, [message])[0]
+
+    def update(self, message: OutgoingMessage) -> None:
+        self.service.update_outgoing(message)
+
+
+PayloadHandler = Callable[[PayloadContext, dict[str, Any]], Awaitable[list[OutgoingMessage]]]
+
+
+class ConversationService:
+    def __init__(
+        self, *, settings: Settings, session_factory: sessionmaker[Session], engine: EngineClient
+    ) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.engine = engine
+        self.interceptors: list[Interceptor] = []
+        self._payload_handlers: dict[str, PayloadHandler] = {}
+        self._senders: dict[str, Sender] = {}
+
+    # -- registries -----------------------------------------------------------------
+    def register_payload_handler(self, kind: str, handler: PayloadHandler) -> None:
+        """Handle custom bot payloads `{"custom": {"wegwijs": {"type": kind, ...}}}`."""
+        self._payload_handlers[kind] = handler
+
+    def register_sender(self, channel: str, sender: Sender) -> None:
+        self._senders[channel] = sender
+
+    # -- turns ----------------------------------------------------------------------
+    async def handle_user_message(
+        self,
+        *,
+        channel: str,
+        channel_user_id: str,
+        text: str,
+        platform_message_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        display_text: str | None = None,
+    ) -> list[OutgoingMessage]:
+        """Handle one user message and return the messages to show (already stored).
+
+        `display_text` is what the user saw (a button title) when `text` is a button payload.
+        A repeated `platform_message_id` returns [] without calling the engine.
+        """
+        metadata = dict(metadata or {})
+        inbound = self._store_inbound(
+            channel=channel,
+            channel_user_id=channel_user_id,
+            text=text,
+            platform_message_id=platform_message_id,
+            metadata=metadata,
+            display_text=display_text,
+        )
+        if inbound is None:
+            log.info("duplicate message dropped channel=%s user=%s", channel, hash_id(channel_user_id))
+            return []
+        conversation = inbound.conversation
+
+        for interceptor in self.interceptors:
+            absorbed = await interceptor(inbound)
+            if absorbed is not None:
+                return self.store_outgoing(conversation.id, absorbed)
+
+        try:
+            replies = await self.engine.send(conversation.id, text, {**metadata, "channel": channel})
+        except EngineUnavailable:
+            log.warning("engine unavailable conversation=%s", conversation.id)
+            apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
+            return self.store_outgoing(conversation.id, [apology])
+
+        messages: list[OutgoingMessage] = []
+        for reply in replies:  # stored one by one so ids follow the order of the replies
+            plain = self._plain_message(reply)
+            if plain is not None:
+                messages.extend(self.store_outgoing(conversation.id, [plain]))
+            custom = reply.get("custom")
+            wegwijs = custom.get("wegwijs") if isinstance(custom, dict) else None
+            if isinstance(wegwijs, dict):
+                produced = await self._dispatch_custom(conversation, wegwijs)
+                messages.extend(self.store_outgoing(conversation.id, produced))
+        return messages
+
+    async def deliver(self, conversation_id: str, messages: list[OutgoingMessage]) -> list[OutgoingMessage]:
+        """Store messages produced outside a user turn and push them through the channel's Sender."""
+        conversation = self._conversation_ref(conversation_id)
+        stored = self.store_outgoing(conversation_id, messages)
+        sender = self._senders.get(conversation.channel)
+        if sender is None:
+            log.warning("no sender registered for channel=%s; messages stored only", conversation.channel)
+        else:
+            await sender.send(conversation, stored)
+        return stored
+
+    # -- storage --------------------------------------------------------------------
+    def store_outgoing(self, conversation_id: str, messages: list[OutgoingMessage]) -> list[OutgoingMessage]:
+        """Store messages that have no id yet; returns them all with ids, in order."""
+        result: list[OutgoingMessage] = []
+        with self.session_factory() as session:
+            for message in messages:
+                if message.id is None:
+                    row = crud.add_message(
+                        session=session,
+                        conversation_id=conversation_id,
+                        direction="out",
+                        sender=message.sender,
+                        text=message.text,
+                        payload=message.to_payload(),
+                    )
+                    message = message.model_copy(update={"id": row.id})
+                result.append(message)
+            session.commit()
+        return result
+
+    def update_outgoing(self, message: OutgoingMessage) -> None:
+        """Rewrite a stored message's text and payload (e.g. a URL that needs the message id)."""
+        assert message.id is not None
+        with self.session_factory() as session:
+            row = session.get(Message, message.id)
+            if row is None:
+                raise LookupError(f"message {message.id} not found")
+            row.text = message.text
+            row.payload = message.to_payload()
+            session.commit()
+
+    def stored_message(self, message_id: int) -> OutgoingMessage | None:
+        with self.session_factory() as session:
+            row = session.get(Message, message_id)
+            return None if row is None else outgoing_from_row(row)
+
+    def set_language(self, conversation_id: str, language: str) -> None:
+        if language not in LANGUAGES:
+            return
+        with self.session_factory() as session:
+            conversation = crud.get_conversation(session=session, conversation_id=conversation_id)
+            if conversation is not None and conversation.language != language:
+                conversation.language = language
+                session.commit()
+
+    # -- internals ------------------------------------------------------------------
+    def _conversation_ref(self, conversation_id: str) -> ConversationRef:
+        with self.session_factory() as session:
+            conversation = crud.get_conversation(session=session, conversation_id=conversation_id)
+            if conversation is None:
+                raise LookupError(f"conversation {conversation_id} not found")
+            return ConversationRef.of(conversation)
+
+    def _store_inbound(
+        self,
+        *,
+        channel: str,
+        channel_user_id: str,
+        text: str,
+        platform_message_id: str | None,
+        metadata: dict[str, Any],
+        display_text: str | None,
+    ) -> InboundMessage | None:
+        with self.session_factory() as session:
+            conversation = crud.get_or_create_conversation(
+                session=session, channel=channel, channel_user_id=channel_user_id
+            )
+            if platform_message_id is not None and crud.has_platform_message(
+                session=session, conversation_id=conversation.id, platform_message_id=platform_message_id
+            ):
+                return None
+            language = metadata.get("lang")
+            if language in LANGUAGES:
+                conversation.language = language
+            now = utcnow()
+            conversation.last_user_message_at = now
+            row = crud.add_message(
+                session=session,
+                conversation_id=conversation.id,
+                direction="in",
+                sender="user",
+                text=text,
+                payload={"display_text": display_text} if display_text else None,
+                platform_message_id=platform_message_id,
+                created_at=now,
+            )
+            try:
+                session.commit()
+            except IntegrityError:  # the same platform id arrived concurrently
+                session.rollback()
+                return None
+            return InboundMessage(
+                conversation=ConversationRef.of(conversation),
+                text=text,
+                message_id=row.id,
+                platform_message_id=platform_message_id,
+                metadata=metadata,
+            )
+
+    @staticmethod
+    def _plain_message(reply: dict[str, Any]) -> OutgoingMessage | None:
+        """Text, buttons and image of one Rasa reply, or None when it has none of them."""
+        text = reply.get("text")
+        buttons = [
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+            for b in reply.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        image = reply.get("image") if isinstance(reply.get("image"), str) else None
+        if not (text or buttons or image):
+            return None
+        return OutgoingMessage(text=text, buttons=buttons, image_url=image)
+
+    async def _dispatch_custom(
+        self, conversation: ConversationRef, data: dict[str, Any]
+    ) -> list[OutgoingMessage]:
+        language = data.get("lang")
+        if language in LANGUAGES and language != conversation.language:
+            self.set_language(conversation.id, language)
+            conversation = ConversationRef(
+                conversation.id, conversation.channel, conversation.channel_user_id, language
+            )
+        kind = data.get("type")
+        handler = self._payload_handlers.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            if kind != "language":
+                log.warning("no handler for custom payload type=%r", kind)
+            return []
+        return await handler(PayloadContext(service=self, conversation=conversation), data)

@@ -1,0 +1,95 @@
+"""Client for the Rasa engine's HTTP API (REST channel and tracker endpoints)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+
+from channels.core.config import Settings
+
+log = logging.getLogger(__name__)
+# httpx logs every request URL at INFO, and Rasa's token travels in the query string.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+BACKOFF_BASE_S = 0.2
+
+
+class EngineUnavailable(Exception):
+    """The engine did not answer after the bounded retries."""
+
+
+class EngineClient:
+    """Talks to Rasa: `send` a user message, `add_events` to a tracker, `trigger_intent`.
+
+    Connect errors and 5xx answers are retried `settings.engine_retries` times with
+    exponential backoff; a read timeout is not retried (Rasa may already have handled
+    the message). After that, `EngineUnavailable` is raised.
+    """
+
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._token = settings.rasa_token.get_secret_value()
+        self._retries = max(0, settings.engine_retries)
+        self._client = httpx.AsyncClient(
+            base_url=settings.rasa_url.rstrip("/"),
+            timeout=settings.engine_timeout_s,
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        """Send one user message through Rasa's REST channel; returns Rasa's reply list."""
+        body = {"sender": conversation_id, "message": text, "metadata": metadata}
+        response = await self._post("/webhooks/rest/webhook", body)
+        replies = response.json()
+        return replies if isinstance(replies, list) else []
+
+    async def add_events(self, conversation_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """Append events to a tracker (e.g. `{"event": "resume"}` after a handoff)."""
+        response = await self._post(f"/conversations/{conversation_id}/tracker/events", events)
+        return response.json()
+
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Make the bot act as if the user sent `intent`; returns Rasa's answer incl. `messages`."""
+        body = {"name": intent, "entities": entities or {}}
+        response = await self._post(f"/conversations/{conversation_id}/trigger_intent", body)
+        return response.json()
+
+    async def ping(self) -> bool:
+        """True when Rasa's root URL answers (it says "Hello from Rasa")."""
+        try:
+            response = await self._client.get("/", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def _post(self, path: str, body: Any) -> httpx.Response:
+        attempt = 0
+        while True:
+            try:
+                response = await self._client.post(path, json=body, params={"token": self._token})
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
+                reason = type(exc).__name__
+            except httpx.HTTPError as exc:
+                log.warning("engine request failed without retry: %s", type(exc).__name__)
+                raise EngineUnavailable(type(exc).__name__) from exc
+            else:
+                if response.status_code < 400:
+                    return response
+                if response.status_code < 500:
+                    log.error(
+                        "engine refused the request: HTTP %d (check WEGWIJS_RASA_TOKEN)", response.status_code
+                    )
+                    raise EngineUnavailable(f"HTTP {response.status_code}")
+                reason = f"HTTP {response.status_code}"
+            if attempt >= self._retries:
+                log.warning("engine unavailable after %d attempts: %s", attempt + 1, reason)
+                raise EngineUnavailable(reason)
+            await asyncio.sleep(BACKOFF_BASE_S * 2**attempt)
+            attempt += 1

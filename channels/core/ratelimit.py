@@ -1,0 +1,104 @@
+"""Per-sender rate limit for the messaging channels (Telegram, WhatsApp).
+
+A sender may send `limit` messages per `window_s` seconds. The first message over the limit
+gets one polite answer (`Decision.WARN`); the rest of that window is dropped silently
+(`Decision.DROP`). In memory by default; in Redis when `WEGWIJS_REDIS_URL` is set, so that
+several gateway processes share the count.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from channels.core.privacy import hash_id
+
+log = logging.getLogger(__name__)
+
+WARNING_TEXT = {
+    "nl": "U stuurt veel berichten kort na elkaar. Wacht een minuut en stuur uw vraag dan opnieuw.",
+    "en": "You are sending many messages in a short time. Please wait a minute and send your question again.",
+}
+
+
+class Decision(enum.Enum):
+    ALLOW = "allow"
+    WARN = "warn"
+    DROP = "drop"
+
+
+def decide(count: int, limit: int) -> Decision:
+    """`count` is this message's number within the window (1 = first)."""
+    if count <= limit:
+        return Decision.ALLOW
+    return Decision.WARN if count == limit + 1 else Decision.DROP
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str) -> Decision: ...
+
+    async def aclose(self) -> None: ...
+
+
+class MemoryRateLimiter:
+    """Sliding window per key, kept in this process."""
+
+    def __init__(self, *, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._clock = clock
+        self._hits: dict[str, deque[float]] = {}
+
+    async def hit(self, key: str) -> Decision:
+        now = self._clock()
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window_s:
+            hits.popleft()
+        hits.append(now)
+        if len(self._hits) > 10_000:  # forget idle senders
+            for idle in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window_s]:
+                del self._hits[idle]
+        return decide(len(hits), self.limit)
+
+    async def aclose(self) -> None:
+        return None
+
+
+class RedisRateLimiter:
+    """Fixed window per key in Redis (`INCR` + `EXPIRE`); keys hold a hashed sender id only."""
+
+    def __init__(self, client: Any, *, limit: int, window_s: int = 60, prefix: str = "wegwijs:ratelimit:") -> None:
+        self.client = client
+        self.limit = limit
+        self.window_s = int(window_s)
+        self.prefix = prefix
+
+    async def hit(self, key: str) -> Decision:
+        window = int(time.time()) // self.window_s
+        redis_key = f"{self.prefix}{hash_id(key)}:{window}"
+        try:
+            count = int(await self.client.incr(redis_key))
+            if count == 1:
+                await self.client.expire(redis_key, self.window_s * 2)
+        except Exception as exc:  # noqa: BLE001 - Redis down must not stop the chat
+            log.warning("rate limiter unavailable (%s); message allowed", type(exc).__name__)
+            return Decision.ALLOW
+        return decide(count, self.limit)
+
+    async def aclose(self) -> None:
+        close = getattr(self.client, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def make_rate_limiter(*, limit: int, redis_url: str | None, window_s: int = 60) -> RateLimiter:
+    """Redis when a URL is given, else in memory."""
+    if redis_url:
+        import redis.asyncio as redis
+
+        return RedisRateLimiter(redis.Redis.from_url(redis_url), limit=limit, window_s=window_s)
+    return MemoryRateLimiter(limit=limit, window_s=window_s)

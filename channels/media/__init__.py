@@ -1,0 +1,1 @@
+"""Media the bot sends (deadline timeline PNG, calendar file), rendered on request."""

@@ -1,0 +1,253 @@
+"""The Telegram channel: a python-telegram-bot `Application` whose handlers talk to the conversation service.
+
+Webhook mode (default): the gateway's own route `POST /telegram/webhook` checks the secret
+token and hands each update to `TelegramChannel.process`; the application has no updater
+(`updater(None)`), and `setWebhook(url, secret_token=...)` is called on start-up.
+Polling mode (`WEGWIJS_TELEGRAM_MODE=polling`, or `python -m channels.telegram.polling`):
+the application's updater fetches updates itself; no public URL needed.
+
+Commands: /start, /taal, /mens, /stop, /verwijder (see `mapping.ENGINE_COMMANDS`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.constants import UpdateType
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from channels.core.config import Settings
+from channels.core.conversation import ConversationService
+from channels.core.local_media import load_local_media
+from channels.core.models import Conversation, Message
+from channels.core.privacy import hash_id
+from channels.core.ratelimit import WARNING_TEXT, Decision, RateLimiter, make_rate_limiter
+from channels.core.schemas import Button
+from channels.telegram import mapping
+from channels.telegram.client import TelegramSender
+from channels.telegram.mapping import CHANNEL
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+ALLOWED_UPDATES = [UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY]
+RECENT_BUTTON_MESSAGES = 50  # where a short callback key is looked up
+
+
+def build_application(settings: Settings, *, polling: bool = False) -> Application:
+    """A PTB application pointed at `settings.telegram_api_base_url` (a fake one in tests)."""
+    assert settings.telegram_bot_token is not None
+    base = settings.telegram_api_base_url.rstrip("/")
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(base + "/bot")
+        .base_file_url(base + "/file/bot")
+    )
+    if not polling:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+class TelegramChannel:
+    def __init__(self, *, settings: Settings, service: ConversationService, asgi_app: Any, rate_limiter: RateLimiter) -> None:
+        self.settings = settings
+        self.service = service
+        self.polling = settings.telegram_mode == "polling"
+        self.application = build_application(settings, polling=self.polling)
+        public_base = settings.public_base
+
+        async def load_media(url: str):  # type: ignore[no-untyped-def]
+            return await load_local_media(asgi_app, public_base, url)
+
+        self.sender = TelegramSender(self.application.bot, load_media)
+        self.rate_limiter = rate_limiter
+        self._add_handlers()
+
+    # -- lifecycle ----------------------------------------------------------------------
+    @classmethod
+    async def start(cls, asgi_app: Any, service: ConversationService) -> TelegramChannel | None:
+        """Start the channel when a bot token is configured; registers the Sender."""
+        settings: Settings = service.settings
+        if settings.telegram_bot_token is None:
+            return None
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token
+        limiter = make_rate_limiter(limit=settings.channel_rate_limit_per_minute, redis_url=settings.redis_url)
+        channel = cls(settings=settings, service=service, asgi_app=asgi_app, rate_limiter=limiter)
+        service.register_sender(CHANNEL, channel.sender)
+        await channel._connect()
+        return channel
+
+    async def _connect(self) -> None:
+        try:
+            await self.application.initialize()  # getMe
+            if self.polling:
+                await self.application.bot.delete_webhook()
+                await self.application.start()
+                assert self.application.updater is not None
+                await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                log.info("telegram: polling for updates")
+            elif self.settings.telegram_set_webhook:
+                assert self.settings.telegram_webhook_secret is not None
+                await self.application.bot.set_webhook(
+                    url=self.webhook_url,
+                    secret_token=self.settings.telegram_webhook_secret.get_secret_value(),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                log.info("telegram: webhook set to %s", self.webhook_url)
+        except TelegramError as exc:
+            log.error("telegram: start-up failed (%s); updates are retried later", type(exc).__name__)
+
+    async def stop(self) -> None:
+        try:
+            if self.application.updater is not None and self.application.updater.running:
+                await self.application.updater.stop()
+            if self.application.running:
+                await self.application.stop()
+            if self.application._initialized:  # noqa: SLF001 - no public flag
+                await self.application.shutdown()
+        finally:
+            await self.rate_limiter.aclose()
+
+    @property
+    def webhook_url(self) -> str:
+        return self.settings.public_base + WEBHOOK_PATH
+
+    async def process(self, update: Update) -> None:
+        """Handle one update from the webhook (after the secret token was checked)."""
+        if not self.application._initialized:  # noqa: SLF001
+            await self.application.initialize()
+        await self.application.process_update(update)
+
+    # -- handlers -------------------------------------------------------------------------
+    def _add_handlers(self) -> None:
+        private = filters.ChatType.PRIVATE
+        app = self.application
+        app.add_handler(CommandHandler("start", self.on_start, filters=private))
+        app.add_handler(CommandHandler("stop", self.on_stop, filters=private))
+        for command in mapping.ENGINE_COMMANDS:
+            app.add_handler(CommandHandler(command, self.on_engine_command, filters=private))
+        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_unsupported))
+        app.add_error_handler(self.on_error)
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Greeting, what the bot can do, and the privacy line."""
+        chat_id = _chat_id(update)
+        if await self._limited(chat_id):
+            return
+        await self.sender.send_text(chat_id, mapping.START_TEXT[self._language(chat_id, update)])
+
+    async def on_stop(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stop reminders (acknowledged; reminders are opt-in per conversation)."""
+        chat_id = _chat_id(update)
+        if await self._limited(chat_id):
+            return
+        await self.sender.send_text(chat_id, mapping.STOP_TEXT[self._language(chat_id, update)])
+
+    async def on_engine_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/taal, /mens, /verwijder: sent to the engine as an intent payload."""
+        assert update.effective_message is not None and update.effective_message.text is not None
+        command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+        text = mapping.ENGINE_COMMANDS[command]
+        if command == "taal" and context.args and context.args[0].lower()[:2] in ("en", "nl"):
+            text += '{"language_choice": "%s"}' % context.args[0].lower()[:2]
+        await self._turn(update, text=text, display_text=f"/{command}")
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None and update.effective_message.text is not None
+        await self._turn(update, text=update.effective_message.text)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A tap on an inline keyboard button: answer the callback query, send its payload."""
+        query = update.callback_query
+        assert query is not None
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            log.info("answerCallbackQuery failed: %s", type(exc).__name__)
+        if update.effective_chat is None or update.effective_chat.type != "private" or not query.data:
+            return
+        chat_id = _chat_id(update)
+        payload = mapping.resolve_callback_data(query.data, self._recent_buttons(chat_id))
+        if payload is None:
+            await self.sender.send_text(chat_id, mapping.EXPIRED_BUTTON_TEXT[self._language(chat_id, update)])
+            return
+        await self._turn(update, text=payload, display_text=_button_title(query.message, query.data))
+
+    async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, voice messages, stickers...: say that only text is read."""
+        chat_id = _chat_id(update)
+        if await self._limited(chat_id):
+            return
+        await self.sender.send_text(chat_id, mapping.UNSUPPORTED_TEXT[self._language(chat_id, update)])
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Only the type: tracebacks and updates can contain message text.
+        log.error("telegram update failed: %s", type(context.error).__name__)
+
+    # -- one turn -------------------------------------------------------------------------
+    async def _turn(self, update: Update, *, text: str, display_text: str | None = None) -> None:
+        chat_id = _chat_id(update)
+        if await self._limited(chat_id):
+            return
+        async with self.sender.typing(chat_id):
+            replies = await self.service.handle_user_message(
+                channel=CHANNEL,
+                channel_user_id=chat_id,
+                text=text,
+                platform_message_id=f"update:{update.update_id}",
+                display_text=display_text,
+            )
+        if replies:
+            await self.sender.send_to_chat(chat_id, replies, self._language(chat_id, update))
+
+    async def _limited(self, chat_id: str) -> bool:
+        decision = await self.rate_limiter.hit(f"{CHANNEL}:{chat_id}")
+        if decision is Decision.ALLOW:
+            return False
+        log.info("rate limit %s user=%s", decision.value, hash_id(chat_id))
+        if decision is Decision.WARN:
+            await self.sender.send_text(chat_id, WARNING_TEXT[self._language(chat_id, None)])
+        return True
+
+    def _language(self, chat_id: str, update: Update | None) -> str:
+        with self.service.session_factory() as session:
+            conversation = session.scalars(
+                select(Conversation).where(Conversation.channel == CHANNEL, Conversation.channel_user_id == chat_id)
+            ).one_or_none()
+            if conversation is not None:
+                return conversation.language
+        user = update.effective_user if update is not None else None
+        return mapping.language_of(user.language_code if user else None)
+
+    def _recent_buttons(self, chat_id: str) -> list[Button]:
+        with self.service.session_factory() as session:
+            statement = (
+                select(Message.payload)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Conversation.channel == CHANNEL, Conversation.channel_user_id == chat_id, Message.direction == "out")
+                .order_by(Message.id.desc())
+                .limit(RECENT_BUTTON_MESSAGES)
+            )
+            payloads = list(session.scalars(statement))
+        return [Button(**b) for p in payloads if p for b in p.get("buttons", [])]
+
+
+def _chat_id(update: Update) -> str:
+    assert update.effective_chat is not None
+    return str(update.effective_chat.id)
+
+
+def _button_title(message: Any, data: str) -> str | None:
+    markup = getattr(message, "reply_markup", None)
+    for row in getattr(markup, "inline_keyboard", None) or ():
+        for button in row:
+            if button.callback_data == data:
+                return str(button.text)
+    return None

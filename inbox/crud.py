@@ -1,0 +1,124 @@
+"""Database reads and writes of tickets (keyword-only arguments, the caller owns the session)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from channels.core.models import Message, utcnow
+from inbox.models import OPEN_STATES, Consultant, Note, Ticket, TicketEvent, reason_group
+
+VIEWS = ("waiting", "mine", "open", "closed", "all")
+TRANSCRIPT_LIMIT = 300
+
+
+def get_ticket(*, session: Session, ticket_id: int) -> Ticket | None:
+    return session.get(Ticket, ticket_id)
+
+
+def open_ticket_for(*, session: Session, conversation_id: str) -> Ticket | None:
+    statement = select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.state.in_(OPEN_STATES))
+    return session.scalars(statement).first()
+
+
+def last_closed_ticket_for(*, session: Session, conversation_id: str) -> Ticket | None:
+    statement = (
+        select(Ticket)
+        .where(Ticket.conversation_id == conversation_id, Ticket.state == "closed")
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+    return session.scalars(statement).first()
+
+
+def last_message_id(*, session: Session, conversation_id: str) -> int:
+    value = session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conversation_id))
+    return int(value or 0)
+
+
+def add_event(
+    *, session: Session, ticket: Ticket, actor: str, kind: str, data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> TicketEvent:
+    at = at or utcnow()
+    event = TicketEvent(ticket_id=ticket.id, at=at, actor=actor, kind=kind, data=data or {})
+    session.add(event)
+    ticket.updated_at = at
+    return event
+
+
+def list_tickets(
+    *,
+    session: Session,
+    view: str = "waiting",
+    consultant_id: int | None = None,
+    language: str | None = None,
+    reason: str | None = None,
+    limit: int = 200,
+) -> list[Ticket]:
+    statement = select(Ticket).options(selectinload(Ticket.assignee))
+    if view == "waiting":
+        statement = statement.where(Ticket.state == "waiting").order_by(Ticket.created_at)
+    elif view == "mine":
+        statement = statement.where(Ticket.state == "assigned", Ticket.assigned_to == consultant_id)
+        statement = statement.order_by(Ticket.updated_at.desc())
+    elif view == "open":
+        statement = statement.where(Ticket.state.in_(OPEN_STATES)).order_by(Ticket.created_at)
+    elif view == "closed":
+        statement = statement.where(Ticket.state == "closed").order_by(Ticket.closed_at.desc())
+    else:
+        statement = statement.order_by(Ticket.created_at.desc())
+    if language:
+        statement = statement.where(Ticket.language == language)
+    if reason:
+        statement = statement.where(
+            Ticket.reason.like(f"{reason}:%") if reason == "topic" else Ticket.reason == reason
+        )
+    return list(session.scalars(statement.limit(limit)))
+
+
+def count_tickets(*, session: Session, consultant_id: int) -> dict[str, int]:
+    rows = session.execute(select(Ticket.state, Ticket.assigned_to, func.count()).group_by(Ticket.state, Ticket.assigned_to))
+    counts = {"waiting": 0, "mine": 0, "open": 0}
+    for state, assigned_to, n in rows:
+        if state == "waiting":
+            counts["waiting"] += n
+        if state in OPEN_STATES:
+            counts["open"] += n
+        if state == "assigned" and assigned_to == consultant_id:
+            counts["mine"] += n
+    return counts
+
+
+def transcript(*, session: Session, ticket: Ticket) -> list[Message]:
+    """The conversation's messages that belong to this ticket, oldest first."""
+    statement = select(Message).where(
+        Message.conversation_id == ticket.conversation_id, Message.id >= ticket.first_message_id
+    )
+    if ticket.last_message_id is not None:
+        statement = statement.where(Message.id <= ticket.last_message_id)
+    statement = statement.order_by(Message.id.desc()).limit(TRANSCRIPT_LIMIT)
+    return list(reversed(list(session.scalars(statement))))
+
+
+def notes(*, session: Session, ticket: Ticket) -> list[Note]:
+    statement = select(Note).options(selectinload(Note.author)).where(Note.ticket_id == ticket.id).order_by(Note.id)
+    return list(session.scalars(statement))
+
+
+def consultant_names(*, session: Session) -> dict[int, str]:
+    return {cid: name for cid, name in session.execute(select(Consultant.id, Consultant.name))}
+
+
+def reason_label(reason: str) -> str:
+    group = reason_group(reason)
+    if group == "topic":
+        return "Onderwerp: " + reason.split(":", 1)[1].replace("_", " ")
+    return {
+        "user_request": "Vroeg om een mens",
+        "fallback": "Bot begreep het niet",
+        "danger": "Signaal van gevaar",
+    }.get(group, "Overig")

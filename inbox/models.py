@@ -1,0 +1,155 @@
+"""Database tables of the inbox: tickets, their event log, consultants, notes and login sessions.
+
+They live on the gateway's `Base` (same database and migrations as conversations and messages).
+One OPEN ticket per conversation is enforced by a partial unique index (`state != 'closed'`)
+that SQLite and PostgreSQL both support.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from channels.core.models import Base, UTCDateTime, utcnow
+
+TICKET_STATES = ("waiting", "assigned", "closed")
+OPEN_STATES = ("waiting", "assigned")
+REASONS = ("user_request", "fallback", "danger", "topic")
+EVENT_KINDS = ("created", "assigned", "message", "note", "closed", "resumed", "resume_failed")
+CLOSE_REASONS = {
+    "beantwoord": "Vraag beantwoord",
+    "doorverwezen": "Doorverwezen (bijv. naar Veilig Thuis of de eigen regievoerder)",
+    "geen_reactie": "Geen reactie van de gebruiker",
+    "dubbel": "Dubbel of per ongeluk aangemaakt",
+    "anders": "Anders",
+}
+
+
+def reason_group(reason: str) -> str:
+    """`topic:niet_kunnen_betalen` → `topic`; the others are their own group."""
+    return reason.split(":", 1)[0]
+
+
+class Consultant(Base):
+    __tablename__ = "inbox_consultants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def actor(self) -> str:
+        return f"consultant:{self.id}"
+
+
+class ConsultantSession(Base):
+    """A server-side login session; the browser's signed cookie only holds its random token.
+
+    Logging out deletes the row, so a copied cookie is worthless afterwards.
+    """
+
+    __tablename__ = "inbox_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    consultant_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("inbox_consultants.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    consultant: Mapped[Consultant] = relationship()
+
+
+class Ticket(Base):
+    __tablename__ = "inbox_tickets"
+    __table_args__ = (
+        Index(
+            "uq_inbox_tickets_open_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("state != 'closed'"),
+            postgresql_where=text("state != 'closed'"),
+        ),
+        Index("ix_inbox_tickets_state_created", "state", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    reason: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(8), default="nl")
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_user_id: Mapped[str] = mapped_column(String(128))
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Transcript: the conversation's messages from `first_message_id` on (up to
+    # `last_message_id` once closed); earlier messages belong to an earlier ticket or none.
+    first_message_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    assigned_to: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("inbox_consultants.id", ondelete="SET NULL"), nullable=True
+    )
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    first_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_user_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    user_acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    close_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # True while Rasa has not yet received the `resume` event for this closed ticket.
+    resume_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    assignee: Mapped[Consultant | None] = relationship()
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketEvent.id"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class TicketEvent(Base):
+    """Every state change and thread message of a ticket, with its time and who did it.
+
+    `actor` is "user", "bot", "system" or "consultant:<id>". Message events carry
+    `{"message_id": ...}`; the text itself stays in the `messages` table (stored once).
+    """
+
+    __tablename__ = "inbox_ticket_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(Integer, ForeignKey("inbox_tickets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class Note(Base):
+    """An internal note on a ticket: only consultants see it, never the user."""
+
+    __tablename__ = "inbox_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(Integer, ForeignKey("inbox_tickets.id", ondelete="CASCADE"), index=True)
+    consultant_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("inbox_consultants.id", ondelete="SET NULL"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[Consultant | None] = relationship()

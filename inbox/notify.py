@@ -1,0 +1,110 @@
+"""Tell the regievoerders' team that a ticket arrived: a webhook and/or an e-mail.
+
+Only the ticket id, reason, language and a link are sent, never message bodies or user ids.
+Sending happens in background tasks; a failure is logged (without personal data) and never
+blocks or breaks the user's turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import httpx
+
+from channels.core.config import Settings
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Wegwijs-Signature"
+WEBHOOK_TIMEOUT_S = 10.0
+SMTP_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class TicketNotice:
+    ticket_id: int
+    reason: str
+    language: str
+    url: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "event": "ticket.created",
+            "ticket_id": self.ticket_id,
+            "reason": self.reason,
+            "language": self.language,
+            "url": self.url,
+        }
+
+
+class Notifier:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def recipients(self) -> list[str]:
+        return [address.strip() for address in (self.settings.smtp_to or "").split(",") if address.strip()]
+
+    def ticket_created(self, notice: TicketNotice) -> None:
+        """Schedule the notifications and return at once."""
+        if self.settings.handoff_webhook_url:
+            self._spawn(self._post_webhook(notice))
+        if self.settings.smtp_host and self.recipients:
+            self._spawn(asyncio.to_thread(self._send_mail, notice))
+
+    async def drain(self, timeout_s: float = 10.0) -> None:
+        """Wait for notifications still being sent (used at shutdown and in tests)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout_s)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _post_webhook(self, notice: TicketNotice) -> None:
+        body = json.dumps(notice.as_json(), separators=(",", ":")).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        secret = self.settings.handoff_webhook_secret
+        if secret is not None and secret.get_secret_value():
+            digest = hmac.new(secret.get_secret_value().encode("utf-8"), body, hashlib.sha256).hexdigest()
+            headers[SIGNATURE_HEADER] = f"sha256={digest}"
+        try:
+            async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S, transport=self._transport) as client:
+                response = await client.post(str(self.settings.handoff_webhook_url), content=body, headers=headers)
+            if response.status_code >= 400:
+                log.warning("handoff webhook answered HTTP %d for ticket %d", response.status_code, notice.ticket_id)
+        except httpx.HTTPError as exc:
+            log.warning("handoff webhook failed for ticket %d: %s", notice.ticket_id, type(exc).__name__)
+
+    def _send_mail(self, notice: TicketNotice) -> None:
+        settings = self.settings
+        message = EmailMessage()
+        message["Subject"] = f"Wegwijs: nieuwe vraag voor een regievoerder (#{notice.ticket_id})"
+        message["From"] = settings.smtp_from
+        message["To"] = ", ".join(self.recipients)
+        message.set_content(
+            "Er staat een nieuwe vraag klaar in de Wegwijs-inbox.\n\n"
+            f"Ticket: #{notice.ticket_id}\nReden: {notice.reason}\nTaal: {notice.language}\n\n"
+            f"Openen: {notice.url}\n\n"
+            "Dit bericht bevat bewust geen inhoud van het gesprek.\n"
+        )
+        try:
+            with smtplib.SMTP(str(settings.smtp_host), settings.smtp_port, timeout=SMTP_TIMEOUT_S) as smtp:
+                if settings.smtp_starttls:
+                    smtp.starttls()
+                if settings.smtp_user and settings.smtp_password is not None:
+                    smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("handoff e-mail failed for ticket %d: %s", notice.ticket_id, type(exc).__name__)

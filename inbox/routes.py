@@ -1,0 +1,296 @@
+"""The consultant inbox: login, queue, ticket page, statistics, and a small JSON API.
+
+Pages (Dutch, server-rendered, forms work without JavaScript):
+    GET  /inbox/login · POST /inbox/login · POST /inbox/logout
+    GET  /inbox (queue; ?view=waiting|mine|open|closed|all&language=&reason=)
+    GET  /inbox/tickets/{id} · POST /inbox/tickets/{id}/{claim,reply,notes,close}
+    GET  /inbox/stats
+JSON API (header X-CSRF-Token on POST):
+    GET  /inbox/api/tickets · GET /inbox/api/tickets/{id}
+    POST /inbox/api/tickets/{id}/{claim,reply,notes,close}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from channels.core.models import utcnow
+from inbox import crud, stats
+from inbox.deps import (
+    ApiConsultant,
+    ApiWriteConsultant,
+    HandoffDep,
+    PageConsultant,
+    PageFormConsultant,
+    SessionFactoryDep,
+    check_csrf,
+    csrf_token,
+)
+from inbox.models import CLOSE_REASONS, Consultant
+from inbox.security import authenticate, close_session, open_session
+from inbox.service import DeliveryFailed, TicketConflict, TicketNotFound
+from inbox.views import LANGUAGE_LABELS, ticket_detail, ticket_summary
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+templates = Jinja2Templates(directory=HERE / "templates")
+
+page_router = APIRouter(prefix="/inbox", include_in_schema=False)
+api_router = APIRouter(prefix="/inbox/api", tags=["inbox"])
+
+VIEW_LABELS = {"waiting": "Wachtend", "mine": "Mijn tickets", "open": "Alle open", "closed": "Gesloten"}
+REASON_FILTERS = {
+    "user_request": "Vroeg om een mens",
+    "fallback": "Bot begreep het niet",
+    "topic": "Onderwerp",
+    "danger": "Signaal van gevaar",
+}
+MAX_TEXT = 4000
+
+
+def _tz(request: Request) -> ZoneInfo:
+    return ZoneInfo(request.app.state.settings.timezone)
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    context = {"csrf_token": csrf_token(request), "flash": request.session.pop("flash", None), **context}
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _queue(
+    sessions: SessionFactoryDep, request: Request, consultant: Consultant, view: str, language: str | None,
+    reason: str | None,
+) -> dict[str, Any]:
+    view = view if view in crud.VIEWS else "waiting"
+    language = language if language in LANGUAGE_LABELS else None
+    reason = reason if reason in REASON_FILTERS else None
+    now = utcnow()
+    with sessions() as session:
+        tickets = crud.list_tickets(
+            session=session, view=view, consultant_id=consultant.id, language=language, reason=reason
+        )
+        names = crud.consultant_names(session=session)
+        counts = crud.count_tickets(session=session, consultant_id=consultant.id)
+        items = [ticket_summary(t, names, _tz(request), now) for t in tickets]
+    return {"view": view, "language": language or "", "reason": reason or "", "counts": counts, "tickets": items}
+
+
+# -- login ------------------------------------------------------------------------------
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/inbox") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/inbox"
+
+
+@page_router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None) -> HTMLResponse:  # noqa: A002
+    return _render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@page_router.post("/login", response_class=HTMLResponse, dependencies=[])
+async def login(
+    request: Request,
+    sessions: SessionFactoryDep,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=300)] = "/inbox",  # noqa: A002
+) -> Response:
+    await check_csrf(request)
+    with sessions() as session:
+        consultant = authenticate(session=session, email=email, password=password)
+        if consultant is None:
+            session.commit()
+            return _render(
+                request, "login.html",
+                {"next": _safe_next(next), "error": "E-mailadres of wachtwoord klopt niet."},
+                status_code=status.HTTP_400_BAD_REQUEST,
+            )
+        token = open_session(session=session, consultant=consultant, hours=request.app.state.settings.inbox_session_hours)
+        session.commit()
+    request.session.clear()
+    request.session["sid"] = token
+    csrf_token(request)  # a fresh token for the logged-in session
+    return RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+
+
+@page_router.post("/logout")
+def logout(request: Request, sessions: SessionFactoryDep, _: PageFormConsultant) -> Response:
+    with sessions() as session:
+        close_session(session=session, token=request.session.get("sid"))
+        session.commit()
+    request.session.clear()
+    request.session["flash"] = "U bent uitgelogd."
+    return RedirectResponse("/inbox/login", status_code=status.HTTP_303_SEE_OTHER)
+
+
+# -- pages ------------------------------------------------------------------------------
+@page_router.get("", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    sessions: SessionFactoryDep,
+    consultant: PageConsultant,
+    view: str = "waiting",
+    language: str | None = None,
+    reason: str | None = None,
+) -> HTMLResponse:
+    context = _queue(sessions, request, consultant, view, language, reason)
+    return _render(
+        request, "queue.html",
+        {**context, "consultant": consultant, "view_labels": VIEW_LABELS, "reason_filters": REASON_FILTERS,
+         "language_labels": LANGUAGE_LABELS},
+    )
+
+
+@page_router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
+def ticket_page(request: Request, sessions: SessionFactoryDep, consultant: PageConsultant, ticket_id: int) -> HTMLResponse:
+    with sessions() as session:
+        ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
+        if ticket is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.")
+        detail = ticket_detail(session, ticket, _tz(request))
+    return _render(
+        request, "ticket.html",
+        {"ticket": detail, "consultant": consultant, "close_reasons": CLOSE_REASONS},
+    )
+
+
+def _back(ticket_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/inbox/tickets/{ticket_id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+async def _run_page_action(request: Request, ticket_id: int, action: Any, done: str) -> Response:
+    try:
+        result = action()
+        if hasattr(result, "__await__"):
+            await result
+        request.session["flash"] = done
+    except TicketNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.") from None
+    except TicketConflict as exc:
+        request.session["flash"] = str(exc)
+    except DeliveryFailed:
+        request.session["flash"] = "Het bericht kon niet worden afgeleverd. Probeer het opnieuw."
+    return _back(ticket_id)
+
+
+@page_router.post("/tickets/{ticket_id}/claim")
+async def claim_form(request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: int) -> Response:
+    return await _run_page_action(
+        request, ticket_id, lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant), "U heeft dit ticket geclaimd."
+    )
+
+
+@page_router.post("/tickets/{ticket_id}/reply")
+async def reply_form(
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: int,
+    text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+) -> Response:
+    return await _run_page_action(
+        request, ticket_id, lambda: handoff.reply(ticket_id=ticket_id, consultant=consultant, text=text),
+        "Uw antwoord is verstuurd.",
+    )
+
+
+@page_router.post("/tickets/{ticket_id}/notes")
+async def note_form(
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: int,
+    text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+) -> Response:
+    return await _run_page_action(
+        request, ticket_id, lambda: handoff.add_note(ticket_id=ticket_id, consultant=consultant, text=text),
+        "Notitie opgeslagen.",
+    )
+
+
+@page_router.post("/tickets/{ticket_id}/close")
+async def close_form(
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: int,
+    reason: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    return await _run_page_action(
+        request, ticket_id, lambda: handoff.close(ticket_id=ticket_id, consultant=consultant, reason=reason),
+        "Ticket gesloten. De gebruiker praat weer met de digitale assistent.",
+    )
+
+
+@page_router.get("/stats", response_class=HTMLResponse)
+def stats_page(request: Request, sessions: SessionFactoryDep, consultant: PageConsultant) -> HTMLResponse:
+    settings = request.app.state.settings
+    with sessions() as session:
+        ticket_report = stats.ticket_stats(session=session, now=utcnow(), tz=_tz(request))
+    tracker_report = stats.tracker_stats(settings.tracker_url, now=utcnow(), tz=_tz(request))
+    return _render(
+        request, "stats.html",
+        {"consultant": consultant, "tickets": ticket_report, "tracker": tracker_report, "charts": stats.charts(ticket_report, tracker_report)},
+    )
+
+
+# -- JSON API ---------------------------------------------------------------------------
+class TextBody(BaseModel):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class CloseBody(BaseModel):
+    reason: str = Field(max_length=40, description="One of: " + ", ".join(CLOSE_REASONS))
+
+
+@api_router.get("/tickets", summary="The queue (same filters as the page)")
+def list_tickets_api(
+    request: Request,
+    sessions: SessionFactoryDep,
+    consultant: ApiConsultant,
+    view: Annotated[str, Query(max_length=10)] = "waiting",
+    language: Annotated[str | None, Query(max_length=8)] = None,
+    reason: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    return _queue(sessions, request, consultant, view, language, reason)
+
+
+@api_router.get("/tickets/{ticket_id}", summary="One ticket with context and timeline")
+def get_ticket_api(request: Request, sessions: SessionFactoryDep, consultant: ApiConsultant, ticket_id: int) -> dict[str, Any]:
+    with sessions() as session:
+        ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
+        if ticket is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.")
+        return ticket_detail(session, ticket, _tz(request))
+
+
+async def _run_api_action(action: Any) -> dict[str, Any]:
+    try:
+        result = action()
+        if hasattr(result, "__await__"):
+            result = await result
+    except TicketNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.") from None
+    except TicketConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
+    except DeliveryFailed:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="Het bericht kon niet worden afgeleverd.") from None
+    return {"ok": True, "id": result if isinstance(result, int) else None}
+
+
+@api_router.post("/tickets/{ticket_id}/claim", summary="Claim a waiting ticket")
+async def claim_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: int) -> dict[str, Any]:
+    return await _run_api_action(lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant))
+
+
+@api_router.post("/tickets/{ticket_id}/reply", summary="Send a reply to the user's channel")
+async def reply_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: int, body: TextBody) -> dict[str, Any]:
+    return await _run_api_action(lambda: handoff.reply(ticket_id=ticket_id, consultant=consultant, text=body.text))
+
+
+@api_router.post("/tickets/{ticket_id}/notes", summary="Add an internal note")
+async def note_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: int, body: TextBody) -> dict[str, Any]:
+    return await _run_api_action(lambda: handoff.add_note(ticket_id=ticket_id, consultant=consultant, text=body.text))
+
+
+@api_router.post("/tickets/{ticket_id}/close", summary="Close the ticket; the bot answers again")
+async def close_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: int, body: CloseBody) -> dict[str, Any]:
+    return await _run_api_action(lambda: handoff.close(ticket_id=ticket_id, consultant=consultant, reason=body.reason))

@@ -1,0 +1,394 @@
+"""The handoff itself: tickets from the bot's payload, a quiet bot while a person answers,
+consultant replies to the user's channel, and the way back to the bot.
+
+The bot (Rasa) asks for consent and then sends
+`{"wegwijs": {"type": "handoff", "reason", "consent_at", "lang", "slots", "summary"}}` and pauses
+its own tracker (ConversationPaused). Closing a ticket appends `{"event": "resume"}` to the
+tracker; when the engine is down at that moment the ticket keeps `resume_pending` and the resume
+is retried (on the user's next message and by a background loop) so it is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from channels.core import crud as core_crud
+from channels.core.conversation import ConversationService, InboundMessage, PayloadContext
+from channels.core.engine import EngineUnavailable
+from channels.core.models import utcnow
+from channels.core.schemas import OutgoingMessage
+from inbox import crud
+from inbox.models import CLOSE_REASONS, Consultant, Note, Ticket
+from inbox.notify import Notifier, TicketNotice
+from inbox.office_hours import OfficeHours, describe_opening
+
+log = logging.getLogger(__name__)
+
+KIND = "handoff"
+REASON_PATTERN = re.compile(r"^(user_request|fallback|danger|topic:[a-z0-9_]{1,60})$")
+MAX_SUMMARY_CHARS = 600
+MAX_SLOTS = 30
+MAX_REPLY_CHARS = 4000
+RESUME_RETRY_S = 30.0
+
+TEXTS: dict[str, dict[str, str]] = {
+    "nl": {
+        "accepted": "Uw vraag staat nu klaar voor een regievoerder van {gemeente}. "
+        "U krijgt hier in dit gesprek antwoord van een mens.",
+        "open_now": "Een regievoerder reageert zo snel mogelijk.",
+        "closed_now": "Het is nu buiten kantoortijd. U krijgt antwoord vanaf {when}.",
+        "ack": "Uw bericht is doorgestuurd naar de regievoerder.",
+        "closing": "U praat nu weer met de digitale assistent. Stel gerust een nieuwe vraag.",
+        "no_consent": "Ik heb niets doorgestuurd. U kunt de gemeente ook zelf bellen of mailen.",
+    },
+    "en": {
+        "accepted": "Your question is now waiting for a case manager (regievoerder) of {gemeente}. "
+        "A person will answer you here in this conversation.",
+        "open_now": "A case manager will reply as soon as possible.",
+        "closed_now": "It is outside office hours now. You can expect an answer from {when}.",
+        "ack": "Your message has been passed on to the case manager.",
+        "closing": "You are now talking to the digital assistant again. Feel free to ask a new question.",
+        "no_consent": "I have not passed anything on. You can also call or e-mail the municipality yourself.",
+    },
+}
+
+
+def text_for(language: str, key: str, **values: str) -> str:
+    return TEXTS.get(language, TEXTS["nl"])[key].format(**values)
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+class TicketConflict(Exception):
+    """The action does not fit the ticket's state; the message is shown to the consultant."""
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def _parse_consent(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _clean_slots(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        return {}
+    slots: dict[str, Any] = {}
+    for key, item in list(value.items())[:MAX_SLOTS]:
+        if item is None or not isinstance(key, str):
+            continue
+        if isinstance(item, (str, int, float, bool)):
+            slots[key[:60]] = item if not isinstance(item, str) else item[:200]
+        elif isinstance(item, list):
+            slots[key[:60]] = [str(x)[:200] for x in item[:10]]
+    return slots
+
+
+class HandoffService:
+    def __init__(
+        self,
+        *,
+        conversations: ConversationService,
+        notifier: Notifier,
+        office_hours: OfficeHours,
+        municipality_name: str,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.conversations = conversations
+        self.notifier = notifier
+        self.office_hours = office_hours
+        self.municipality_name = municipality_name
+        self.clock = clock
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        return self.conversations.session_factory
+
+    # -- from the bot ------------------------------------------------------------------
+    async def handle_handoff_payload(self, context: PayloadContext, data: dict[str, Any]) -> list[OutgoingMessage]:
+        """Payload handler for kind "handoff": create (or find) the ticket, tell the user what happens."""
+        conversation = context.conversation
+        language = data.get("lang") if data.get("lang") in TEXTS else conversation.language
+        consent_at = _parse_consent(data.get("consent_at"))
+        if consent_at is None:
+            log.error("handoff payload without a valid consent_at; nothing stored conversation=%s", conversation.id)
+            return [OutgoingMessage(text=text_for(language, "no_consent"), sender="system")]
+        reason = str(data.get("reason") or "")
+        if not REASON_PATTERN.match(reason):
+            log.warning("handoff payload with unknown reason; stored as user_request")
+            reason = "user_request"
+        summary = data.get("summary")
+        ticket_id, created = self.create_ticket(
+            conversation_id=conversation.id,
+            reason=reason,
+            language=language,
+            consent_at=consent_at,
+            slots=_clean_slots(data.get("slots")),
+            summary=str(summary)[:MAX_SUMMARY_CHARS] if summary else None,
+        )
+        if not created:
+            log.info("handoff while ticket %d is open: nothing created", ticket_id)
+            return []
+        self.notifier.ticket_created(
+            TicketNotice(
+                ticket_id=ticket_id,
+                reason=reason,
+                language=language,
+                url=f"{self.conversations.settings.public_base}/inbox/tickets/{ticket_id}",
+            )
+        )
+        return [OutgoingMessage(text=self.accepted_text(language), sender="system")]
+
+    def accepted_text(self, language: str) -> str:
+        now = self.clock()
+        text = text_for(language, "accepted", gemeente=self.municipality_name)
+        opening = None if self.office_hours.is_open(now) else self.office_hours.next_opening(now)
+        if opening is None:
+            return f"{text} {text_for(language, 'open_now')}"
+        return f"{text} {text_for(language, 'closed_now', when=describe_opening(opening, now, language))}"
+
+    def create_ticket(
+        self,
+        *,
+        conversation_id: str,
+        reason: str,
+        language: str,
+        consent_at: datetime,
+        slots: dict[str, Any],
+        summary: str | None,
+    ) -> tuple[int, bool]:
+        """Create the conversation's open ticket; returns (id, created). Idempotent."""
+        with self.session_factory() as session:
+            existing = crud.open_ticket_for(session=session, conversation_id=conversation_id)
+            if existing is not None:
+                return existing.id, False
+            conversation = core_crud.get_conversation(session=session, conversation_id=conversation_id)
+            if conversation is None:
+                raise LookupError(f"conversation {conversation_id} not found")
+            previous = crud.last_closed_ticket_for(session=session, conversation_id=conversation_id)
+            now = self.clock()
+            ticket = Ticket(
+                conversation_id=conversation_id,
+                state="waiting",
+                reason=reason,
+                language=language,
+                channel=conversation.channel,
+                channel_user_id=conversation.channel_user_id,
+                summary=summary,
+                slots=slots,
+                consent_at=consent_at,
+                created_at=now,
+                updated_at=now,
+                first_message_id=(previous.last_message_id or 0) + 1 if previous else 0,
+                user_acknowledged=False,
+                resume_pending=False,
+            )
+            session.add(ticket)
+            try:
+                session.flush()
+                crud.add_event(
+                    session=session, ticket=ticket, actor="user", kind="created", at=now,
+                    data={"reason": reason, "consent_at": consent_at.isoformat()},
+                )
+                session.commit()
+            except IntegrityError:  # another request created the open ticket first
+                session.rollback()
+                existing = crud.open_ticket_for(session=session, conversation_id=conversation_id)
+                if existing is None:
+                    raise
+                return existing.id, False
+            log.info("ticket %d created reason=%s channel=%s", ticket.id, reason, ticket.channel)
+            return ticket.id, True
+
+    # -- while a person owns the conversation ------------------------------------------
+    async def intercept(self, inbound: InboundMessage) -> list[OutgoingMessage] | None:
+        """Interceptor: absorb user messages while a ticket is open (the engine is not called)."""
+        pending: int | None = None
+        with self.session_factory() as session:
+            ticket = crud.open_ticket_for(session=session, conversation_id=inbound.conversation.id)
+            if ticket is None:
+                closed = crud.last_closed_ticket_for(session=session, conversation_id=inbound.conversation.id)
+                pending = closed.id if closed is not None and closed.resume_pending else None
+            else:
+                now = self.clock()
+                crud.add_event(
+                    session=session, ticket=ticket, actor="user", kind="message", at=now,
+                    data={"message_id": inbound.message_id, "direction": "in"},
+                )
+                ticket.last_user_message_at = now
+                acknowledge = not ticket.user_acknowledged
+                ticket.user_acknowledged = True
+                language = ticket.language
+                session.commit()
+                if acknowledge:
+                    return [OutgoingMessage(text=text_for(language, "ack"), sender="system")]
+                return []
+        if pending is not None:
+            await self.resume_engine(pending)
+        return None
+
+    # -- consultant actions ------------------------------------------------------------
+    def claim(self, *, ticket_id: int, consultant: Consultant) -> None:
+        with self.session_factory() as session:
+            ticket = self._get(session, ticket_id)
+            self._assign(session, ticket, consultant)
+            session.commit()
+
+    async def reply(self, *, ticket_id: int, consultant: Consultant, text: str) -> int:
+        """Send the consultant's text to the user's channel; returns the stored message id."""
+        text = text.strip()
+        if not text:
+            raise TicketConflict("Het bericht is leeg.")
+        if len(text) > MAX_REPLY_CHARS:
+            raise TicketConflict(f"Het bericht is te lang (maximaal {MAX_REPLY_CHARS} tekens).")
+        with self.session_factory() as session:
+            ticket = self._get(session, ticket_id)
+            self._assign(session, ticket, consultant)
+            conversation_id = ticket.conversation_id
+            session.commit()
+        try:
+            stored = await self.conversations.deliver(
+                conversation_id, [OutgoingMessage(text=text, sender="consultant")]
+            )
+        except Exception as exc:  # noqa: BLE001 - a channel failure must reach the consultant
+            log.warning("reply to ticket %d not delivered: %s", ticket_id, type(exc).__name__)
+            raise DeliveryFailed(type(exc).__name__) from exc
+        message_id = stored[0].id or 0
+        with self.session_factory() as session:
+            ticket = self._get(session, ticket_id)
+            now = self.clock()
+            crud.add_event(
+                session=session, ticket=ticket, actor=consultant.actor, kind="message", at=now,
+                data={"message_id": message_id, "direction": "out"},
+            )
+            if ticket.first_human_reply_at is None:
+                ticket.first_human_reply_at = now
+            ticket.last_human_reply_at = now
+            session.commit()
+        return message_id
+
+    def add_note(self, *, ticket_id: int, consultant: Consultant, text: str) -> int:
+        text = text.strip()
+        if not text:
+            raise TicketConflict("De notitie is leeg.")
+        with self.session_factory() as session:
+            ticket = self._get(session, ticket_id)
+            now = self.clock()
+            note = Note(ticket_id=ticket.id, consultant_id=consultant.id, text=text[:MAX_REPLY_CHARS], created_at=now)
+            session.add(note)
+            session.flush()
+            crud.add_event(session=session, ticket=ticket, actor=consultant.actor, kind="note", at=now,
+                           data={"note_id": note.id})
+            session.commit()
+            return note.id
+
+    async def close(self, *, ticket_id: int, consultant: Consultant, reason: str) -> None:
+        """Close the ticket, give the conversation back to the bot and tell the user."""
+        if reason not in CLOSE_REASONS:
+            raise TicketConflict("Kies een reden om te sluiten.")
+        with self.session_factory() as session:
+            ticket = self._get(session, ticket_id)
+            if not ticket.is_open:
+                raise TicketConflict("Dit ticket is al gesloten.")
+            now = self.clock()
+            ticket.state = "closed"
+            ticket.closed_at = now
+            ticket.close_reason = reason
+            ticket.resume_pending = True
+            crud.add_event(session=session, ticket=ticket, actor=consultant.actor, kind="closed", at=now,
+                           data={"reason": reason})
+            conversation_id, language = ticket.conversation_id, ticket.language
+            session.commit()
+        await self.resume_engine(ticket_id)
+        try:
+            await self.conversations.deliver(
+                conversation_id, [OutgoingMessage(text=text_for(language, "closing"), sender="system")]
+            )
+        except Exception as exc:  # noqa: BLE001 - the ticket is closed either way
+            log.warning("closing message of ticket %d not delivered: %s", ticket_id, type(exc).__name__)
+        with self.session_factory() as session:
+            ticket = self._get(session, ticket_id)
+            ticket.last_message_id = crud.last_message_id(session=session, conversation_id=conversation_id)
+            session.commit()
+
+    # -- back to the bot ---------------------------------------------------------------
+    async def resume_engine(self, ticket_id: int) -> bool:
+        """Append `resume` to the Rasa tracker; keeps `resume_pending` when the engine is down."""
+        with self.session_factory() as session:
+            ticket = self._get(session, ticket_id)
+            if not ticket.resume_pending:
+                return True
+            conversation_id = ticket.conversation_id
+        try:
+            await self.conversations.engine.add_events(conversation_id, [{"event": "resume"}])
+        except EngineUnavailable as exc:
+            with self.session_factory() as session:
+                ticket = self._get(session, ticket_id)
+                already_logged = any(e.kind == "resume_failed" for e in ticket.events)
+                if not already_logged:
+                    crud.add_event(session=session, ticket=ticket, actor="system", kind="resume_failed",
+                                   at=self.clock(), data={"error": str(exc)[:80]})
+                    session.commit()
+            log.warning("resume of ticket %d failed; will retry", ticket_id)
+            return False
+        with self.session_factory() as session:
+            ticket = self._get(session, ticket_id)
+            ticket.resume_pending = False
+            crud.add_event(session=session, ticket=ticket, actor="system", kind="resumed", at=self.clock())
+            session.commit()
+        return True
+
+    async def retry_pending_resumes(self) -> int:
+        """Try every resume that is still pending; returns how many went through."""
+        with self.session_factory() as session:
+            ids = list(session.scalars(select(Ticket.id).where(Ticket.resume_pending.is_(True))))
+        done = 0
+        for ticket_id in ids:
+            done += await self.resume_engine(ticket_id)
+        return done
+
+    async def resume_retry_loop(self, interval_s: float = RESUME_RETRY_S) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.retry_pending_resumes()
+            except Exception:  # noqa: BLE001 - keep the loop alive (e.g. database restarting)
+                log.exception("resume retry round failed")
+
+    # -- internals ---------------------------------------------------------------------
+    def _get(self, session: Session, ticket_id: int) -> Ticket:
+        ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
+        if ticket is None:
+            raise TicketNotFound(ticket_id)
+        return ticket
+
+    def _assign(self, session: Session, ticket: Ticket, consultant: Consultant) -> None:
+        if ticket.state == "closed":
+            raise TicketConflict("Dit ticket is al gesloten.")
+        if ticket.state == "assigned":
+            if ticket.assigned_to == consultant.id:
+                return
+            raise TicketConflict("Dit ticket is al geclaimd door een collega.")
+        now = self.clock()
+        ticket.state = "assigned"
+        ticket.assigned_to = consultant.id
+        ticket.assigned_at = now
+        crud.add_event(session=session, ticket=ticket, actor=consultant.actor, kind="assigned", at=now)

@@ -1,0 +1,153 @@
+"""Shape tickets for the inbox pages and the JSON API (one place, so both show the same)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from channels.core.models import utcnow
+from inbox import crud
+from inbox.models import CLOSE_REASONS, Ticket
+
+STATE_LABELS = {"waiting": "Wachtend", "assigned": "In behandeling", "closed": "Gesloten"}
+LANGUAGE_LABELS = {"nl": "Nederlands", "en": "Engels"}
+CHANNEL_LABELS = {"web": "Webchat", "telegram": "Telegram", "whatsapp": "WhatsApp"}
+SENDER_LABELS = {"user": "Gebruiker", "bot": "Digitale assistent", "system": "Systeem", "consultant": "Regievoerder"}
+EVENT_LABELS = {
+    "created": "Doorgezet naar een regievoerder (met toestemming)",
+    "assigned": "Geclaimd",
+    "closed": "Gesloten",
+    "resumed": "Gesprek terug bij de digitale assistent",
+    "resume_failed": "Assistent nog niet bereikbaar; wordt opnieuw geprobeerd",
+}
+
+
+def duration_label(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return "< 1 min"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} u {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} u"
+
+
+def local_label(moment: datetime | None, tz: ZoneInfo) -> str:
+    return "" if moment is None else moment.astimezone(tz).strftime("%d-%m-%Y %H:%M")
+
+
+def waiting_seconds(ticket: Ticket, now: datetime) -> float:
+    end = ticket.closed_at if ticket.state == "closed" and ticket.closed_at else now
+    return (end - ticket.created_at).total_seconds()
+
+
+def ticket_summary(ticket: Ticket, names: dict[int, str], tz: ZoneInfo, now: datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    waited = waiting_seconds(ticket, now)
+    return {
+        "id": ticket.id,
+        "state": ticket.state,
+        "state_label": STATE_LABELS.get(ticket.state, ticket.state),
+        "reason": ticket.reason,
+        "reason_label": crud.reason_label(ticket.reason),
+        "language": ticket.language,
+        "language_label": LANGUAGE_LABELS.get(ticket.language, ticket.language),
+        "channel": ticket.channel,
+        "channel_label": CHANNEL_LABELS.get(ticket.channel, ticket.channel),
+        "summary": ticket.summary or "",
+        "created_at": ticket.created_at.isoformat(),
+        "created_label": local_label(ticket.created_at, tz),
+        "waiting_seconds": int(waited),
+        "waiting_label": duration_label(waited),
+        "assigned_to": ticket.assigned_to,
+        "assignee_name": names.get(ticket.assigned_to or -1, ""),
+        "last_user_message_at": ticket.last_user_message_at.isoformat() if ticket.last_user_message_at else None,
+        "unanswered": bool(
+            ticket.state != "closed"
+            and ticket.last_user_message_at is not None
+            and (ticket.last_human_reply_at is None or ticket.last_user_message_at > ticket.last_human_reply_at)
+        ),
+        "url": f"/inbox/tickets/{ticket.id}",
+    }
+
+
+def ticket_detail(session: Session, ticket: Ticket, tz: ZoneInfo) -> dict[str, Any]:
+    names = crud.consultant_names(session=session)
+    detail = ticket_summary(ticket, names, tz)
+    detail.update(
+        {
+            "slots": ticket.slots or {},
+            "consent_at": ticket.consent_at.isoformat() if ticket.consent_at else None,
+            "consent_label": local_label(ticket.consent_at, tz),
+            "assigned_label": local_label(ticket.assigned_at, tz),
+            "first_human_reply_label": local_label(ticket.first_human_reply_at, tz),
+            "closed_label": local_label(ticket.closed_at, tz),
+            "close_reason": ticket.close_reason,
+            "close_reason_label": CLOSE_REASONS.get(ticket.close_reason or "", ""),
+            "resume_pending": ticket.resume_pending,
+            "timeline": timeline(session, ticket, names, tz),
+        }
+    )
+    return detail
+
+
+def _actor_label(actor: str, names: dict[int, str]) -> str:
+    if actor.startswith("consultant:"):
+        try:
+            return names.get(int(actor.split(":", 1)[1]), "Regievoerder")
+        except ValueError:
+            return "Regievoerder"
+    return SENDER_LABELS.get(actor, actor)
+
+
+def timeline(session: Session, ticket: Ticket, names: dict[int, str], tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Messages, notes and state changes of the ticket in time order."""
+    authors = {
+        e.data.get("message_id"): e.actor for e in ticket.events if e.kind == "message" and e.data.get("direction") == "out"
+    }
+    items: list[tuple[datetime, int, dict[str, Any]]] = []
+    for message in crud.transcript(session=session, ticket=ticket):
+        payload = message.payload or {}
+        who = SENDER_LABELS.get(message.sender, message.sender)
+        if message.sender == "consultant" and message.id in authors:
+            who = _actor_label(authors[message.id], names)
+        text = payload.get("display_text") or message.text or ""
+        if not text and payload.get("image_url"):
+            text = "[afbeelding]"
+        if not text and payload.get("document_url"):
+            text = "[bestand]"
+        items.append(
+            (message.created_at, 0, {
+                "type": "message", "key": f"m{message.id}", "sender": message.sender,
+                "direction": message.direction, "who": who, "text": text,
+                "at": message.created_at.isoformat(), "at_label": local_label(message.created_at, tz),
+            })
+        )
+    for note in crud.notes(session=session, ticket=ticket):
+        items.append(
+            (note.created_at, 1, {
+                "type": "note", "key": f"n{note.id}", "who": note.author.name if note.author else "Regievoerder",
+                "text": note.text, "at": note.created_at.isoformat(), "at_label": local_label(note.created_at, tz),
+            })
+        )
+    for event in ticket.events:
+        if event.kind not in EVENT_LABELS:
+            continue
+        label = EVENT_LABELS[event.kind]
+        if event.kind == "closed":
+            label = f"{label}: {CLOSE_REASONS.get(event.data.get('reason', ''), '')}"
+        items.append(
+            (event.at, 2, {
+                "type": "event", "key": f"e{event.id}", "who": _actor_label(event.actor, names), "text": label,
+                "kind": event.kind, "at": event.at.isoformat(), "at_label": local_label(event.at, tz),
+            })
+        )
+    items.sort(key=lambda item: (item[0], item[1]))
+    return [item[2] for item in items]

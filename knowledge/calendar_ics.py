@@ -1,0 +1,83 @@
+"""An iCalendar (.ics) file of a deadline result, one all-day event per date.
+
+    ics = to_ics(result, "nl")
+
+Each event: DTSTART;VALUE=DATE and DTEND the day after, SUMMARY in the user's language, a
+DESCRIPTION that says the DUO letter / Mijn Inburgering wins, and a display reminder (14 days
+before a deadline, on the morning of other dates). UIDs depend only on the key and the date, so
+importing the same result twice does not duplicate events. `icalendar` is imported lazily.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Mapping
+
+from knowledge.deadlines.labels import DATE_KEYS, format_date, label
+
+__all__ = ["DEADLINE_KEYS", "PRODID", "events", "to_ics"]
+
+PRODID = "-//Wegwijs//Persoonlijke termijnen//NL"
+UID_DOMAIN = "deadlines.wegwijs"
+# Last days (a reminder 14 days ahead); the other dates are "from" dates or letters.
+DEADLINE_KEYS = frozenset(
+    {"termijn_end", "extended_end", "mvv_collect_by", "enter_nl_by", "health_insurance_by", "loan_repayment_start"}
+)
+REMINDER_BEFORE_DEADLINE = timedelta(days=14)
+REMINDER_ON_THE_DAY = timedelta(hours=9)  # 09:00 on the day itself
+
+CALENDAR_NAME = {"nl": "Mijn inburgering: belangrijke data", "en": "My integration: important dates"}
+DESCRIPTION = {
+    "nl": "{label}: {date}. Dit is een schatting van Wegwijs. "
+          "De datum in de brief van DUO of in Mijn Inburgering geldt altijd.",
+    "en": "{label}: {date}. This is an estimate by Wegwijs. "
+          "The date in the DUO letter or in Mijn Inburgering always wins.",
+}
+REMINDER = {
+    "nl": "Herinnering: {label} op {date}",
+    "en": "Reminder: {label} on {date}",
+}
+
+
+def events(result: Mapping[str, Any]) -> list[tuple[str, date]]:
+    """(key, date) for every date in the result, plus the extended end of an extension."""
+    dates = result.get("dates", {})
+    found = [(key, date.fromisoformat(dates[key])) for key in DATE_KEYS if key in dates]
+    extended = result.get("checks", {}).get("verlenging_hours_ground", {}).get("extended_end")
+    if extended:
+        found.append(("extended_end", date.fromisoformat(extended)))
+    return found
+
+
+def to_ics(result: Mapping[str, Any], lang: str, stamp: datetime | None = None) -> bytes:
+    """The result as an iCalendar file (bytes). `stamp` is DTSTAMP (default: now, UTC)."""
+    from icalendar import Alarm, Calendar, Event
+
+    lang = lang if lang in ("nl", "en") else "en"
+    stamp = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc)
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", CALENDAR_NAME[lang])
+
+    for key, day in events(result):
+        title = label(key, lang)
+        written = format_date(day, lang)
+        event = Event()
+        event.add("uid", f"{key}-{day:%Y%m%d}@{UID_DOMAIN}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("summary", title)
+        event.add("description", DESCRIPTION[lang].format(label=title, date=written))
+        event.add("transp", "TRANSPARENT")
+
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", REMINDER[lang].format(label=title, date=written))
+        alarm.add("trigger", -REMINDER_BEFORE_DEADLINE if key in DEADLINE_KEYS else REMINDER_ON_THE_DAY)
+        event.add_component(alarm)
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,192 @@
+"""Read the knowledge base: FAQ topics, intent examples, municipalities, fact-sheet rows.
+
+Pure Python (PyYAML + Jinja2) so that both the engine and the gateway environment import it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = KNOWLEDGE_DIR.parent
+FAQ_DIR = KNOWLEDGE_DIR / "faq"
+INTENT_DIR = KNOWLEDGE_DIR / "intents"
+MUNICIPALITY_DIR = KNOWLEDGE_DIR / "municipalities"
+SCHEMA_DIR = KNOWLEDGE_DIR / "schema"
+FACT_SHEET = KNOWLEDGE_DIR / "facts" / "wi2021-facts.md"
+CATALOGUE = KNOWLEDGE_DIR / "catalogue.yml"
+DIALOGUE = KNOWLEDGE_DIR / "dialogue" / "responses.yaml"
+
+LANGUAGES = ("nl", "en")
+DEFAULT_MUNICIPALITY = "voorbeeldstad"
+
+_FACT_ROW = re.compile(r"^\|\s*(\d+\.\d+)\s*\|(.*)\|\s*$")
+_CONFIDENCE = re.compile(r"\b(HIGH|SEED|MED|LOW|UNVERIFIED)\b")
+
+
+@dataclass(frozen=True)
+class FactRow:
+    id: str
+    summary: str
+    confidence: str  # weakest level named in the row's confidence column
+
+
+@dataclass
+class Faq:
+    id: str
+    title: dict[str, str]
+    audience: list[str]
+    facts: list[str]
+    escalate: bool
+    related: list[str]
+    answer: dict[str, str]
+    more: dict[str, str]
+    sources: list[dict[str, Any]]
+    review_by: str
+    examples: dict[str, list[str]]
+    test_examples: dict[str, list[str]]
+    offer_deadlines: bool = False
+    image: str | None = None
+    path: Path | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> "Faq":
+        known = {f for f in cls.__dataclass_fields__ if f != "path"}
+        return cls(**{k: v for k, v in data.items() if k in known}, path=path)
+
+
+@dataclass
+class IntentExamples:
+    intent: str
+    description: str
+    examples: dict[str, list[str]]
+    test_examples: dict[str, list[str]]
+    path: Path | None = None
+
+
+@dataclass
+class Municipality:
+    id: str
+    naam: str
+    website: str
+    team: dict[str, str]
+    openingstijden: dict[str, list[str]]
+    taalcafes: list[dict[str, Any]] = field(default_factory=list)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def template_context(self) -> dict[str, Any]:
+        """Values available to answers as ``{{ gemeente.<name> }}``."""
+        return {
+            "gemeente": {
+                "naam": self.naam,
+                "website": self.website,
+                "telefoon": self.team.get("telefoon", ""),
+                "email": self.team.get("email", ""),
+                "adres": self.team.get("adres", ""),
+                "team": self.team.get("naam", ""),
+            }
+        }
+
+
+class _TextDateLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as ISO strings, as the JSON Schemas expect."""
+
+
+_TextDateLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_TextDateLoader)
+
+
+def faq_paths() -> list[Path]:
+    return sorted(FAQ_DIR.glob("*.yaml"))
+
+
+def intent_paths() -> list[Path]:
+    return sorted(INTENT_DIR.glob("*.yaml"))
+
+
+def load_faqs() -> dict[str, Faq]:
+    faqs = {}
+    for path in faq_paths():
+        faq = Faq.from_dict(read_yaml(path), path)
+        faqs[faq.id] = faq
+    return faqs
+
+
+def load_intents() -> dict[str, IntentExamples]:
+    intents = {}
+    for path in intent_paths():
+        data = read_yaml(path)
+        intents[data["intent"]] = IntentExamples(
+            intent=data["intent"],
+            description=data.get("description", ""),
+            examples=data["examples"],
+            test_examples=data.get("test_examples", {}),
+            path=path,
+        )
+    return intents
+
+
+def municipality_name() -> str:
+    return os.environ.get("WEGWIJS_MUNICIPALITY", DEFAULT_MUNICIPALITY)
+
+
+@functools.lru_cache(maxsize=8)
+def load_municipality(name: str | None = None) -> Municipality:
+    name = name or municipality_name()
+    path = MUNICIPALITY_DIR / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in MUNICIPALITY_DIR.glob("*.yaml"))
+        raise FileNotFoundError(f"Unknown municipality '{name}'. Known: {known}")
+    data = read_yaml(path)
+    return Municipality(**{k: v for k, v in data.items() if k in Municipality.__dataclass_fields__})
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalogue() -> dict[str, Any]:
+    """The fixed topic catalogue: ``{"topics": [...], "intents": [...]}``."""
+    return read_yaml(CATALOGUE)
+
+
+def topic_ids() -> list[str]:
+    return [t["id"] for t in load_catalogue()["topics"]]
+
+
+def intent_names() -> list[str]:
+    return list(load_catalogue()["intents"])
+
+
+@functools.lru_cache(maxsize=1)
+def load_fact_rows() -> dict[str, FactRow]:
+    """Rows of the fact sheet, keyed by their number ("2.5")."""
+    rows = {}
+    for line in FACT_SHEET.read_text(encoding="utf-8").splitlines():
+        match = _FACT_ROW.match(line)
+        if not match:
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        # columns: # | Rule | Exact numbers | Source | Conf. | Notes
+        confidence_cell = cells[4] if len(cells) > 4 else ""
+        levels = _CONFIDENCE.findall(confidence_cell) or ["UNVERIFIED"]
+        order = ["UNVERIFIED", "LOW", "MED", "SEED", "HIGH"]
+        weakest = min(levels, key=order.index)
+        rows[match.group(1)] = FactRow(id=match.group(1), summary=cells[1], confidence=weakest)
+    return rows
+
+
+def load_dialogue() -> dict[str, dict[str, Any]]:
+    """The assistant's own texts (greeting, fallback, form questions...), nl + en."""
+    return read_yaml(DIALOGUE)

@@ -1,0 +1,200 @@
+"""A phone-sized PNG timeline of a deadline result (knowledge.deadlines.compute output).
+
+    png = render_png(result, "nl", today)
+
+1080 x 1350 px (taller only when many dates must be listed), white background, large type
+(at least 28 px). The top shows a horizontal timeline: today as a
+red line, the termijn as a blue bar, the extension window (verlenging_earliest -> termijn_end)
+shaded orange, and every other date as a numbered dot. Below it, the numbers are explained
+with the label and the date written out ("12 mei 2027"). matplotlib is imported inside the
+function (Agg backend), so importing this module stays cheap.
+"""
+from __future__ import annotations
+
+import io
+import textwrap
+import warnings
+from datetime import date
+from typing import Any, Mapping
+
+from knowledge.deadlines.labels import DATE_KEYS, format_date, label
+
+__all__ = ["HEIGHT_PX", "WIDTH_PX", "image_height", "render_png"]
+
+WIDTH_PX, HEIGHT_PX, DPI = 1080, 1350, 100
+PT = 72 / DPI  # points per pixel at this DPI: font sizes below are written in pixels
+
+INK = "#111111"
+MUTED = "#444444"
+TERM = "#1f4e9c"
+WINDOW = "#f0a030"
+TODAY = "#c62828"
+GRID = "#bbbbbb"
+
+TITLES = {
+    "nl": "Uw belangrijke data",
+    "en": "Your important dates",
+}
+NO_DATES = {
+    "nl": "Er zijn nog geen data om te tonen.",
+    "en": "There are no dates to show yet.",
+}
+
+
+def _events(result: Mapping[str, Any]) -> list[tuple[date, list[str]]]:
+    """Dates to show, grouped: [(date, [key, ...]), ...] in date order."""
+    dates = result.get("dates", {})
+    found = [(date.fromisoformat(dates[key]), key) for key in DATE_KEYS if key in dates]
+    extended = result.get("checks", {}).get("verlenging_hours_ground", {}).get("extended_end")
+    if extended:
+        found.append((date.fromisoformat(extended), "extended_end"))
+    grouped: dict[date, list[str]] = {}
+    for d, key in sorted(found, key=lambda item: item[0]):
+        grouped.setdefault(d, []).append(key)
+    return sorted(grouped.items())
+
+
+def _year_ticks(start: int, end: int) -> list[date]:
+    span = max(1, end - start)
+    step = next(s for s in (1, 2, 5, 10, 20) if span / s <= 5)
+    first = start + (-start) % step
+    return [date(year, 1, 1) for year in range(first, end + 1, step)]
+
+
+# Vertical layout in pixels from the top.
+TITLE_Y = 55
+AXES_TOP, AXES_BOTTOM = 150, 600
+LEGEND_TOP = 650
+LINE_H = 40
+ROW_GAP = 30
+FOOTER_H = 150
+MAX_LEVELS = 3
+
+
+def _legend_height(events: list[tuple[date, list[str]]]) -> int:
+    return sum((len(keys) + 1) * LINE_H + ROW_GAP for _, keys in events)
+
+
+def image_height(result: Mapping[str, Any]) -> int:
+    """1350 px, or taller when many dates need a line each (at most 1920)."""
+    return min(1920, max(HEIGHT_PX, LEGEND_TOP + _legend_height(_events(result)) + FOOTER_H))
+
+
+def render_png(result: Mapping[str, Any], lang: str, today: date) -> bytes:
+    """Render `result` as a PNG (1080 px wide, 1350 px high or taller) in `lang` ("nl"/"en")."""
+    with warnings.catch_warnings():
+        # matplotlib 3.7 (engine env) calls pyparsing APIs that newer pyparsing deprecates.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _render(result, lang, today)
+
+
+def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    lang = lang if lang in ("nl", "en") else "en"
+    height = image_height(result)
+    fig = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
+
+    def fy(px: float) -> float:  # pixels from the top -> figure fraction
+        return 1 - px / height
+
+    fig.text(0.05, fy(TITLE_Y), TITLES[lang], fontsize=52 * PT, fontweight="bold", color=INK, va="top")
+
+    events = _events(result)
+    if not events:
+        fig.text(0.05, fy(200), NO_DATES[lang], fontsize=36 * PT, color=INK, va="top")
+        return _to_png(fig)
+
+    dates = result.get("dates", {})
+    points = [d for d, _ in events] + [today]
+    lo, hi = min(points).toordinal(), max(points).toordinal()
+    pad = max(30, (hi - lo) * 0.06)
+    x0, x1 = lo - pad, hi + pad
+
+    # --- the timeline ---------------------------------------------------------------------
+    # 1 data unit is 100 px vertically.
+    ax = fig.add_axes((0.05, fy(AXES_BOTTOM), 0.9, (AXES_BOTTOM - AXES_TOP) / height))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(-1.6, 2.9)
+    ax.axis("off")
+    ax.plot([x0, x1], [0, 0], color=GRID, linewidth=3, zorder=1)
+
+    has_term = "termijn_start" in dates and "termijn_end" in dates
+    if has_term:
+        start = date.fromisoformat(dates["termijn_start"]).toordinal()
+        end = date.fromisoformat(dates["termijn_end"]).toordinal()
+        ax.add_patch(Rectangle((start, -0.22), end - start, 0.44, color=TERM, zorder=2))
+        if "verlenging_earliest" in dates:
+            window = date.fromisoformat(dates["verlenging_earliest"]).toordinal()
+            ax.add_patch(Rectangle((window, -0.22), end - window, 0.44, facecolor=WINDOW,
+                                   edgecolor=TERM, linewidth=3, zorder=3))
+
+    for tick in _year_ticks(date.fromordinal(int(x0)).year, date.fromordinal(int(x1)).year):
+        x = tick.toordinal()
+        if x0 <= x <= x1:
+            ax.plot([x, x], [-0.35, 0.35], color=MUTED, linewidth=2, zorder=1)
+            ax.text(x, -0.5, str(tick.year), ha="center", va="top", fontsize=30 * PT, color=MUTED)
+
+    t = today.toordinal()
+    ax.plot([t, t], [-0.35, 2.45], color=TODAY, linewidth=4, zorder=5)
+    ax.text(t, 2.9, label("today", lang), ha="center", va="top", fontsize=30 * PT,
+            color=TODAY, fontweight="bold", zorder=8,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
+
+    # numbered dots, one per date; nearby dots step up so they do not overlap
+    min_gap = (x1 - x0) * 0.06
+    last_x: list[float] = [-1e12] * MAX_LEVELS
+    for number, (d, _) in enumerate(events, 1):
+        x = d.toordinal()
+        free = [level for level in range(MAX_LEVELS) if x - last_x[level] >= min_gap]
+        level = free[0] if free else min(range(MAX_LEVELS), key=lambda lv: last_x[lv])
+        last_x[level] = x
+        y = 0.75 + 0.62 * level
+        ax.plot([x, x], [0.22, y], color=INK, linewidth=2, zorder=4)
+        size = 44 if number < 10 else 54
+        ax.plot(x, y, "o", markersize=size * PT, color=INK, zorder=6, markeredgecolor="white", markeredgewidth=2)
+        ax.text(x, y, str(number), ha="center", va="center", fontsize=28 * PT,
+                color="white", fontweight="bold", zorder=7)
+
+    if has_term:  # key for the bar colours, under the years
+        key_y = fy(AXES_BOTTOM - 5)
+        fig.patches.append(Rectangle((0.05, key_y - 0.012 * 1350 / height), 0.035, 0.024 * 1350 / height,
+                                     transform=fig.transFigure, facecolor=TERM, figure=fig))
+        fig.text(0.095, key_y, label("term", lang), va="center", fontsize=28 * PT, color=INK)
+        if "verlenging_earliest" in dates:
+            fig.patches.append(Rectangle((0.58, key_y - 0.012 * 1350 / height), 0.035, 0.024 * 1350 / height,
+                                         transform=fig.transFigure, facecolor=WINDOW, edgecolor=TERM,
+                                         linewidth=2, figure=fig))
+            fig.text(0.625, key_y, label("extension_window", lang), va="center", fontsize=28 * PT, color=INK)
+
+    # --- the legend -----------------------------------------------------------------------
+    y = LEGEND_TOP
+    for number, (d, keys) in enumerate(events, 1):
+        fig.text(0.065, fy(y + LINE_H / 2), str(number), ha="center", va="center", fontsize=28 * PT,
+                 color="white", fontweight="bold",
+                 bbox={"boxstyle": "circle,pad=0.3", "facecolor": INK, "edgecolor": INK})
+        for key in keys:
+            fig.text(0.11, fy(y + LINE_H / 2), textwrap.shorten(label(key, lang), 52, placeholder="…"),
+                     va="center", fontsize=28 * PT, color=INK)
+            y += LINE_H
+        fig.text(0.11, fy(y + LINE_H / 2), format_date(d, lang), va="center", fontsize=30 * PT,
+                 color=INK, fontweight="bold")
+        y += LINE_H + ROW_GAP
+
+    note = textwrap.fill(label("estimate_note", lang), 60)
+    fig.text(0.05, fy(height - FOOTER_H / 2), note, va="center", fontsize=28 * PT, color=MUTED,
+             linespacing=1.3)
+    return _to_png(fig)
+
+
+def _to_png(fig: Any) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    return buffer.getvalue()

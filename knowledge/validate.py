@@ -1,0 +1,178 @@
+"""Check the knowledge base and explain every problem in one line an editor can act on.
+
+Usage:  python -m knowledge.validate          (exit 1 when there are errors)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import jsonschema
+
+from knowledge import loader
+
+MAX_ANSWER_WORDS = 110  # B1 target is ~90 words; above this the answer must be cut
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
+_SPECIAL_FACTS = re.compile(r"^(SEED-\d+|project-policy)$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def normalise(text: str) -> str:
+    """Lower-case and collapse whitespace/punctuation at the ends, for duplicate checks."""
+    collapsed = re.sub(r"\s+", " ", text.strip().lower())
+    return collapsed.strip(" .?!") or collapsed
+
+
+def _schema(name: str) -> dict:
+    return json.loads((loader.SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+def _rel(path: Path | None) -> str:
+    if path is None:
+        return "<memory>"
+    try:
+        return str(path.relative_to(loader.REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _schema_problems(data: object, schema: dict, path: Path) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        problems.append(Problem(_rel(path), f"{where}: {error.message}"))
+    return problems
+
+
+def check_text(text: str, where: str, context: dict) -> list[Problem]:
+    """Answers may only use known ``{{ gemeente.* }}`` placeholders and no other braces."""
+    problems = []
+    stripped = _PLACEHOLDER.sub("", text)
+    if "{" in stripped or "}" in stripped:
+        problems.append(Problem(where, "curly braces outside a {{ gemeente.* }} placeholder"))
+    try:
+        jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(text).render(context)
+    except jinja2.exceptions.UndefinedError as exc:
+        problems.append(Problem(where, f"unknown placeholder: {exc.message}"))
+    except jinja2.exceptions.TemplateSyntaxError as exc:
+        problems.append(Problem(where, f"placeholder syntax error: {exc.message}"))
+    return problems
+
+
+def validate(today: dt.date | None = None) -> list[Problem]:
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    faq_schema = _schema("faq.schema.json")
+    intent_schema = _schema("intent.schema.json")
+    fact_rows = loader.load_fact_rows()
+    catalogue_ids = loader.topic_ids()
+    municipality = loader.load_municipality()
+    context = municipality.template_context()
+
+    faqs: dict[str, loader.Faq] = {}
+    for path in loader.faq_paths():
+        data = loader.read_yaml(path)
+        found = _schema_problems(data, faq_schema, path)
+        problems += found
+        if found:
+            continue
+        faq = loader.Faq.from_dict(data, path)
+        faqs[faq.id] = faq
+        where = _rel(path)
+        if faq.id != path.stem:
+            problems.append(Problem(where, f"id '{faq.id}' differs from the file name '{path.stem}'"))
+        if faq.id not in catalogue_ids:
+            problems.append(Problem(where, f"'{faq.id}' is not a topic id in knowledge/catalogue.yml"))
+        for row in faq.facts:
+            if not _SPECIAL_FACTS.match(row) and row not in fact_rows:
+                problems.append(Problem(where, f"facts: unknown fact-sheet row '{row}'"))
+        if dt.date.fromisoformat(str(faq.review_by)) < today:
+            problems.append(Problem(where, f"review_by {faq.review_by} has passed: review the answer"))
+        for lang in loader.LANGUAGES:
+            for part in ("answer", "more"):
+                problems += check_text(getattr(faq, part)[lang], f"{where}: {part}/{lang}", context)
+            words = len(faq.answer[lang].split())
+            if words > MAX_ANSWER_WORDS:
+                problems.append(
+                    Problem(where, f"answer/{lang} has {words} words; keep it under {MAX_ANSWER_WORDS}")
+                )
+    for name, spec in loader.load_dialogue().items():
+        for lang in loader.LANGUAGES:
+            if lang not in spec:
+                problems.append(Problem(_rel(loader.DIALOGUE), f"{name}: missing language '{lang}'"))
+            else:
+                problems += check_text(spec[lang], f"{_rel(loader.DIALOGUE)}: {name}/{lang}", context)
+        for button in spec.get("buttons", []):
+            if "topic" in button and button["topic"] not in catalogue_ids:
+                problems.append(Problem(_rel(loader.DIALOGUE), f"{name}: unknown topic '{button['topic']}'"))
+            elif "topic" not in button and not ({"nl", "en"} <= set(button.get("title", {})) and "payload" in button):
+                problems.append(Problem(_rel(loader.DIALOGUE), f"{name}: a button needs title nl/en and payload"))
+    for path in loader.intent_paths():
+        problems += _schema_problems(loader.read_yaml(path), intent_schema, path)
+
+    for topic in catalogue_ids:
+        if topic not in faqs and not (loader.FAQ_DIR / f"{topic}.yaml").exists():
+            problems.append(Problem("knowledge/faq", f"missing topic file {topic}.yaml"))
+    for faq in faqs.values():
+        for related in faq.related:
+            if related == faq.id or related not in catalogue_ids:
+                problems.append(Problem(_rel(faq.path), f"related: '{related}' is not another topic id"))
+
+    intents = loader.load_intents() if not any("knowledge/intents" in p.path for p in problems) else {}
+    for name in loader.intent_names():
+        if name not in intents and not (loader.INTENT_DIR / f"{name}.yaml").exists():
+            problems.append(Problem("knowledge/intents", f"missing intent file {name}.yaml"))
+
+    problems += duplicate_problems(faqs, intents)
+    return problems
+
+
+def duplicate_problems(faqs: dict, intents: dict) -> list[Problem]:
+    """The same example may not train two labels, nor appear both in training and test."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    test_owners: dict[str, set[str]] = defaultdict(set)
+    for label, item in [(f"faq/{k}", v) for k, v in faqs.items()] + list(intents.items()):
+        for lang in loader.LANGUAGES:
+            for text in item.examples.get(lang, []):
+                owners[normalise(text)].add(label)
+            for text in item.test_examples.get(lang, []):
+                test_owners[normalise(text)].add(label)
+    problems = []
+    for text, labels in sorted(owners.items()):
+        if len(labels) > 1:
+            problems.append(Problem("knowledge", f"example '{text}' is used by {', '.join(sorted(labels))}"))
+        if text in test_owners:
+            problems.append(
+                Problem("knowledge", f"held-out example '{text}' is also a training example ({', '.join(sorted(labels))})")
+            )
+    return problems
+
+
+def main() -> int:
+    problems = validate()
+    for problem in problems:
+        print(f"ERROR {problem}")
+    faqs = len(loader.faq_paths())
+    intents = len(loader.intent_paths())
+    print(f"knowledge: {faqs} FAQ topics, {intents} intents, {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
