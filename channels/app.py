@@ -22,7 +22,12 @@ from channels.core.db import make_engine, make_session_factory, migrate
 from channels.core.engine import EngineClient
 from channels.core.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware, content_security_policy
 from channels.media import deadlines as deadlines_media
+from channels.telegram import webhook as telegram_webhook
+from channels.telegram.bot import TelegramChannel
 from channels.webchat import routes as webchat
+from channels.whatsapp import webhook as whatsapp_webhook
+from channels.whatsapp.channel import WhatsAppChannel
+from inbox import include_inbox, start_inbox, stop_inbox
 
 
 def create_app(
@@ -49,9 +54,16 @@ def create_app(
         app.state.session_factory = service.session_factory
         app.state.engine = engine
         app.state.conversations = service
+        app.state.telegram = await TelegramChannel.start(app, service)  # None unless configured
+        app.state.whatsapp = await WhatsAppChannel.start(app, service)
+        start_inbox(app, service)  # handoff payload handler, quiet-bot interceptor, notifications
         try:
             yield
         finally:
+            await stop_inbox(app)
+            for channel in (app.state.telegram, app.state.whatsapp):
+                if channel is not None:
+                    await channel.stop()
             await engine.aclose()
             db_engine.dispose()
 
@@ -73,5 +85,8 @@ def create_app(
     app.include_router(deadlines_media.router)
     app.include_router(webchat.page_router)
     app.include_router(webchat.router)
+    app.include_router(telegram_webhook.router)
+    app.include_router(whatsapp_webhook.router)
     app.mount("/webchat/static", StaticFiles(directory=webchat.STATIC_DIR), name="webchat_static")
+    include_inbox(app, settings)  # /inbox pages and API, session cookie
     return app

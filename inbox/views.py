@@ -84,6 +84,10 @@ def ticket_detail(session: Session, ticket: Ticket, tz: ZoneInfo) -> dict[str, A
     detail.update(
         {
             "slots": ticket.slots or {},
+            "slot_rows": [
+                (key.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list) else str(value))
+                for key, value in (ticket.slots or {}).items()
+            ],
             "consent_at": ticket.consent_at.isoformat() if ticket.consent_at else None,
             "consent_label": local_label(ticket.consent_at, tz),
             "assigned_label": local_label(ticket.assigned_at, tz),

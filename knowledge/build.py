@@ -130,7 +130,7 @@ def faq_domain(faqs: dict[str, loader.Faq], municipality: loader.Municipality) -
             },
             {"text": answer_text(faq, "nl", municipality), "buttons": buttons(faq, faqs, "nl")},
         ]
-    return {"version": RASA_VERSION, "responses": responses}
+    return {"version": RASA_VERSION, "intents": ["faq"], "responses": responses}
 
 
 def _nlu_blocks(label: str, examples: dict[str, list[str]]) -> Iterable[dict]:

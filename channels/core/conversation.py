@@ -52,6 +52,19 @@ class InboundMessage:
     message_id: int
     platform_message_id: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    notices: tuple[OutgoingMessage, ...] = ()  # from text filters, shown before the replies
+
+
+@dataclass(frozen=True)
+class FilteredText:
+    """What a text filter returns: the text to store and send on, and notices for the user."""
+
+    text: str
+    notices: tuple[OutgoingMessage, ...] = ()
+
+
+# Rewrites a user's text BEFORE it is stored or sent to the engine (e.g. masks a BSN).
+TextFilter = Callable[[str, ConversationRef], FilteredText]
 
 
 class Interceptor(Protocol):
@@ -102,6 +115,7 @@ class ConversationService:
         self.session_factory = session_factory
         self.engine = engine
         self.interceptors: list[Interceptor] = []
+        self.text_filters: list[TextFilter] = []
         self._payload_handlers: dict[str, PayloadHandler] = {}
         self._senders: dict[str, Sender] = {}
 
@@ -142,20 +156,22 @@ class ConversationService:
             log.info("duplicate message dropped channel=%s user=%s", channel, hash_id(channel_user_id))
             return []
         conversation = inbound.conversation
+        text = inbound.text  # after the text filters
+        notices = self.store_outgoing(conversation.id, list(inbound.notices)) if inbound.notices else []
 
         for interceptor in self.interceptors:
             absorbed = await interceptor(inbound)
             if absorbed is not None:
-                return self.store_outgoing(conversation.id, absorbed)
+                return notices + self.store_outgoing(conversation.id, absorbed)
 
         try:
             replies = await self.engine.send(conversation.id, text, {**metadata, "channel": channel})
         except EngineUnavailable:
             log.warning("engine unavailable conversation=%s", conversation.id)
             apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
-            return self.store_outgoing(conversation.id, [apology])
+            return notices + self.store_outgoing(conversation.id, [apology])
 
-        messages: list[OutgoingMessage] = []
+        messages: list[OutgoingMessage] = list(notices)
         for reply in replies:  # stored one by one so ids follow the order of the replies
             plain = self._plain_message(reply)
             if plain is not None:
@@ -254,6 +270,11 @@ class ConversationService:
                 conversation.language = language
             now = utcnow()
             conversation.last_user_message_at = now
+            notices: list[OutgoingMessage] = []
+            for text_filter in self.text_filters:
+                filtered = text_filter(text, ConversationRef.of(conversation))
+                text = filtered.text
+                notices.extend(filtered.notices)
             row = crud.add_message(
                 session=session,
                 conversation_id=conversation.id,
@@ -275,6 +296,7 @@ class ConversationService:
                 message_id=row.id,
                 platform_message_id=platform_message_id,
                 metadata=metadata,
+                notices=tuple(notices),
             )
 
     @staticmethod

@@ -38,6 +38,13 @@ ALLOWED_UPDATES = [UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY]
 RECENT_BUTTON_MESSAGES = 50  # where a short callback key is looked up
 
 
+def quiet_library_loggers() -> None:
+    """PTB logs API parameters (texts, chat ids) at DEBUG and httpx logs URLs with the bot token at INFO."""
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger("telegram").getEffectiveLevel()))
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def build_application(settings: Settings, *, polling: bool = False) -> Application:
     """A PTB application pointed at `settings.telegram_api_base_url` (a fake one in tests)."""
     assert settings.telegram_bot_token is not None
@@ -75,7 +82,7 @@ class TelegramChannel:
         settings: Settings = service.settings
         if settings.telegram_bot_token is None:
             return None
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token
+        quiet_library_loggers()
         limiter = make_rate_limiter(limit=settings.channel_rate_limit_per_minute, redis_url=settings.redis_url)
         channel = cls(settings=settings, service=service, asgi_app=asgi_app, rate_limiter=limiter)
         service.register_sender(CHANNEL, channel.sender)
@@ -131,7 +138,8 @@ class TelegramChannel:
         app.add_handler(CommandHandler("stop", self.on_stop, filters=private))
         for command in mapping.ENGINE_COMMANDS:
             app.add_handler(CommandHandler(command, self.on_engine_command, filters=private))
-        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
+        # other text, including unknown /commands (button payloads typed by hand), goes to the engine
+        app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_unsupported))
         app.add_error_handler(self.on_error)

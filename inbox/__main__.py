@@ -1,0 +1,76 @@
+"""Manage consultant accounts of the inbox.
+
+Usage:
+    python -m inbox create-consultant --email anna@gemeente.nl --name "Anna de Vries"
+    echo "$PASSWORD" | python -m inbox create-consultant --email ... --name ... --password-stdin
+    python -m inbox deactivate-consultant --email anna@gemeente.nl
+
+The database is WEGWIJS_DATABASE_URL (migrated first, like the gateway does at start-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from sqlalchemy import select
+
+from channels.core.config import Settings, get_settings
+from channels.core.db import make_engine, make_session_factory, migrate
+from inbox.models import Consultant
+from inbox.security import create_consultant
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Wachtwoord (minimaal 12 tekens): ")
+    second = getpass.getpass("Herhaal het wachtwoord: ")
+    if first != second:
+        raise ValueError("the passwords do not match")
+    return first
+
+
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m inbox", description="Consultant accounts of the Wegwijs inbox")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-consultant", help="create a consultant account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    deactivate = commands.add_parser("deactivate-consultant", help="block an account (its sessions stop working)")
+    deactivate.add_argument("--email", required=True)
+    args = parser.parse_args(argv)
+
+    settings = settings or get_settings()
+    migrate(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            if args.command == "create-consultant":
+                try:
+                    password = _read_password(args.password_stdin)
+                    consultant = create_consultant(session=session, email=args.email, name=args.name, password=password)
+                except ValueError as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
+                session.commit()
+                print(f"consultant {consultant.id} created: {consultant.email}")
+            else:
+                consultant = session.scalars(
+                    select(Consultant).where(Consultant.email == args.email.strip().lower())
+                ).one_or_none()
+                if consultant is None:
+                    print(f"error: no consultant with e-mail {args.email}", file=sys.stderr)
+                    return 2
+                consultant.active = False
+                session.commit()
+                print(f"consultant {consultant.id} deactivated")
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

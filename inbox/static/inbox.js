@@ -1,0 +1,90 @@
+/* Wegwijs inbox: live refresh of the queue and of a ticket's conversation (poll every 5 s).
+   Text is never inserted as HTML. Forms work without this script. */
+(() => {
+  "use strict";
+  const POLL_MS = 5000;
+
+  async function getJSON(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (response.status === 401) { window.location.assign("/inbox/login"); return null; }
+    if (!response.ok) return null;
+    return response.json();
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function renderQueue(list, data) {
+    for (const [key, value] of Object.entries(data.counts || {})) {
+      const node = document.querySelector(`[data-count="${key}"]`);
+      if (node) node.textContent = String(value);
+    }
+    const items = data.tickets.map((t) => {
+      const li = el("li", `ticket-row state-${t.state}${t.reason.startsWith("danger") ? " danger" : ""}`);
+      const a = el("a");
+      a.href = t.url;
+      const top = el("span", "row-top");
+      top.append(el("span", "id", `#${t.id}`), el("span", "badge reason", t.reason_label));
+      if (t.unanswered) top.append(el("span", "badge new", "Nieuw bericht"));
+      const wait = el("span", "wait", t.waiting_label);
+      wait.title = "Wachttijd";
+      top.append(wait);
+      const meta = [t.language_label, t.channel_label, t.created_label];
+      if (t.assignee_name) meta.push(t.assignee_name);
+      a.append(top, el("span", "summary", t.summary || "Geen samenvatting"), el("span", "meta", meta.join(" · ")));
+      li.append(a);
+      return li;
+    });
+    if (!items.length) items.push(el("li", "empty", "Geen tickets in deze weergave."));
+    list.replaceChildren(...items);
+  }
+
+  function renderTimeline(list, data) {
+    const known = new Set(Array.from(list.children, (li) => li.dataset.key));
+    const fresh = data.timeline.filter((item) => !known.has(item.key));
+    if (!fresh.length && list.children.length === data.timeline.length) return;
+    const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+    list.replaceChildren(...data.timeline.map((item) => {
+      const li = el("li", `item ${item.type}${item.type === "message" ? " " + item.sender : ""}`);
+      li.dataset.key = item.key;
+      const time = el("time", null, item.at_label);
+      time.dateTime = item.at;
+      li.append(el("span", "who", item.who), document.createTextNode(" "), time, el("p", null, item.text));
+      return li;
+    }));
+    if (nearBottom || fresh.length) list.scrollTop = list.scrollHeight;
+    const state = document.getElementById("state");
+    if (state && state.textContent !== data.state_label) {
+      // state changed elsewhere (claimed or closed by a colleague): reload for the right buttons
+      window.location.reload();
+    }
+  }
+
+  function poll(node, render) {
+    const url = node.dataset.poll;
+    const tick = async () => {
+      if (document.hidden) return;
+      try {
+        const data = await getJSON(url);
+        if (data) render(node, data);
+      } catch (err) { /* offline: try again next time */ }
+    };
+    setInterval(tick, POLL_MS);
+  }
+
+  const queue = document.getElementById("tickets");
+  if (queue) poll(queue, renderQueue);
+  const timeline = document.getElementById("timeline");
+  if (timeline) {
+    timeline.scrollTop = timeline.scrollHeight;
+    poll(timeline, renderTimeline);
+  }
+  const filters = document.getElementById("filters");
+  if (filters) {
+    filters.querySelectorAll("select").forEach((s) => s.addEventListener("change", () => filters.requestSubmit()));
+  }
+})();
