@@ -22,6 +22,11 @@ from channels.core.db import make_engine, make_session_factory, migrate
 from channels.core.engine import EngineClient
 from channels.core.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware, content_security_policy
 from channels.media import deadlines as deadlines_media
+from channels.privacy import install_privacy
+from channels.privacy import routes as privacy_routes
+from channels.privacy.logfilter import install_log_redaction
+from channels.reminders import install_reminders
+from channels.reminders.scheduler import start_scheduler, stop_scheduler
 from channels.telegram import webhook as telegram_webhook
 from channels.telegram.bot import TelegramChannel
 from channels.webchat import routes as webchat
@@ -50,6 +55,8 @@ def create_app(
         )
         service.register_sender("web", NullSender())
         service.register_payload_handler(deadlines_media.KIND, deadlines_media.handle_deadlines_payload)
+        install_privacy(service)  # BSN/IBAN transcript filter, "delete my data" payload
+        app.state.reminders = install_reminders(service)  # offer after deadlines, reminder commands first
         app.state.db_engine = db_engine
         app.state.session_factory = service.session_factory
         app.state.engine = engine
@@ -57,9 +64,11 @@ def create_app(
         app.state.telegram = await TelegramChannel.start(app, service)  # None unless configured
         app.state.whatsapp = await WhatsAppChannel.start(app, service)
         start_inbox(app, service)  # handoff payload handler, quiet-bot interceptor, notifications
+        app.state.scheduler = start_scheduler(service, app.state.reminders)  # None when disabled
         try:
             yield
         finally:
+            stop_scheduler(app.state.scheduler)
             await stop_inbox(app)
             for channel in (app.state.telegram, app.state.whatsapp):
                 if channel is not None:
@@ -77,6 +86,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
+    install_log_redaction()  # no BSN, IBAN, phone, e-mail or raw user id in any log line
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, csp=content_security_policy(settings.public_base_url))
 
@@ -85,6 +95,7 @@ def create_app(
     app.include_router(deadlines_media.router)
     app.include_router(webchat.page_router)
     app.include_router(webchat.router)
+    app.include_router(privacy_routes.router)
     app.include_router(telegram_webhook.router)
     app.include_router(whatsapp_webhook.router)
     app.mount("/webchat/static", StaticFiles(directory=webchat.STATIC_DIR), name="webchat_static")

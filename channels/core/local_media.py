@@ -36,7 +36,9 @@ async def load_local_media(app: ASGIApp, public_base: str, url: str) -> LocalMed
     if not is_local(public_base, url):
         return None
     path = url[len(public_base.rstrip("/")) :]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.internal") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway.internal"
+    ) as client:
         response = await client.get(path)
     if response.status_code != 200:
         raise MediaUnavailable(f"HTTP {response.status_code}")

@@ -47,7 +47,9 @@ class RateLimiter(Protocol):
 class MemoryRateLimiter:
     """Sliding window per key, kept in this process."""
 
-    def __init__(self, *, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.window_s = window_s
         self._clock = clock
@@ -71,7 +73,9 @@ class MemoryRateLimiter:
 class RedisRateLimiter:
     """Fixed window per key in Redis (`INCR` + `EXPIRE`); keys hold a hashed sender id only."""
 
-    def __init__(self, client: Any, *, limit: int, window_s: int = 60, prefix: str = "wegwijs:ratelimit:") -> None:
+    def __init__(
+        self, client: Any, *, limit: int, window_s: int = 60, prefix: str = "wegwijs:ratelimit:"
+    ) -> None:
         self.client = client
         self.limit = limit
         self.window_s = int(window_s)

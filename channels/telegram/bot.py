@@ -11,6 +11,7 @@ Commands: /start, /taal, /mens, /stop, /verwijder (see `mapping.ENGINE_COMMANDS`
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -18,7 +19,14 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.constants import UpdateType
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from channels.core.config import Settings
 from channels.core.conversation import ConversationService
@@ -40,7 +48,9 @@ RECENT_BUTTON_MESSAGES = 50  # where a short callback key is looked up
 
 def quiet_library_loggers() -> None:
     """PTB logs API parameters (texts, chat ids) at DEBUG and httpx logs URLs with the bot token at INFO."""
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger("telegram").getEffectiveLevel()))
+    logging.getLogger("telegram").setLevel(
+        max(logging.INFO, logging.getLogger("telegram").getEffectiveLevel())
+    )
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
@@ -61,7 +71,9 @@ def build_application(settings: Settings, *, polling: bool = False) -> Applicati
 
 
 class TelegramChannel:
-    def __init__(self, *, settings: Settings, service: ConversationService, asgi_app: Any, rate_limiter: RateLimiter) -> None:
+    def __init__(
+        self, *, settings: Settings, service: ConversationService, asgi_app: Any, rate_limiter: RateLimiter
+    ) -> None:
         self.settings = settings
         self.service = service
         self.polling = settings.telegram_mode == "polling"
@@ -83,7 +95,9 @@ class TelegramChannel:
         if settings.telegram_bot_token is None:
             return None
         quiet_library_loggers()
-        limiter = make_rate_limiter(limit=settings.channel_rate_limit_per_minute, redis_url=settings.redis_url)
+        limiter = make_rate_limiter(
+            limit=settings.channel_rate_limit_per_minute, redis_url=settings.redis_url
+        )
         channel = cls(settings=settings, service=service, asgi_app=asgi_app, rate_limiter=limiter)
         service.register_sender(CHANNEL, channel.sender)
         await channel._connect()
@@ -115,7 +129,7 @@ class TelegramChannel:
                 await self.application.updater.stop()
             if self.application.running:
                 await self.application.stop()
-            if self.application._initialized:  # noqa: SLF001 - no public flag
+            if self.application._initialized:  # PTB has no public flag for this
                 await self.application.shutdown()
         finally:
             await self.rate_limiter.aclose()
@@ -126,7 +140,7 @@ class TelegramChannel:
 
     async def process(self, update: Update) -> None:
         """Handle one update from the webhook (after the secret token was checked)."""
-        if not self.application._initialized:  # noqa: SLF001
+        if not self.application._initialized:
             await self.application.initialize()
         await self.application.process_update(update)
 
@@ -141,7 +155,9 @@ class TelegramChannel:
         # other text, including unknown /commands (button payloads typed by hand), goes to the engine
         app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
         app.add_handler(CallbackQueryHandler(self.on_button))
-        app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_unsupported))
+        app.add_handler(
+            MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_unsupported)
+        )
         app.add_error_handler(self.on_error)
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -164,7 +180,7 @@ class TelegramChannel:
         command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
         text = mapping.ENGINE_COMMANDS[command]
         if command == "taal" and context.args and context.args[0].lower()[:2] in ("en", "nl"):
-            text += '{"language_choice": "%s"}' % context.args[0].lower()[:2]
+            text += json.dumps({"language_choice": context.args[0].lower()[:2]})
         await self._turn(update, text=text, display_text=f"/{command}")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -227,7 +243,9 @@ class TelegramChannel:
     def _language(self, chat_id: str, update: Update | None) -> str:
         with self.service.session_factory() as session:
             conversation = session.scalars(
-                select(Conversation).where(Conversation.channel == CHANNEL, Conversation.channel_user_id == chat_id)
+                select(Conversation).where(
+                    Conversation.channel == CHANNEL, Conversation.channel_user_id == chat_id
+                )
             ).one_or_none()
             if conversation is not None:
                 return conversation.language
@@ -239,7 +257,11 @@ class TelegramChannel:
             statement = (
                 select(Message.payload)
                 .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(Conversation.channel == CHANNEL, Conversation.channel_user_id == chat_id, Message.direction == "out")
+                .where(
+                    Conversation.channel == CHANNEL,
+                    Conversation.channel_user_id == chat_id,
+                    Message.direction == "out",
+                )
                 .order_by(Message.id.desc())
                 .limit(RECENT_BUTTON_MESSAGES)
             )

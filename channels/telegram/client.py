@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Self
 
 from telegram import Bot, InputFile
 from telegram.constants import ChatAction
@@ -88,7 +89,7 @@ class Typing:
         self.chat_id = chat_id
         self._task: asyncio.Task[None] | None = None
 
-    async def __aenter__(self) -> Typing:
+    async def __aenter__(self) -> Self:
         await self._send()
         self._task = asyncio.create_task(self._refresh())
         return self

@@ -99,7 +99,14 @@ def inline_keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text=b.title[:200] or b.payload[:200], callback_data=callback_data_for(b.payload))] for b in buttons]
+        [
+            [
+                InlineKeyboardButton(
+                    text=b.title[:200] or b.payload[:200], callback_data=callback_data_for(b.payload)
+                )
+            ]
+            for b in buttons
+        ]
     )
 
 

@@ -24,7 +24,9 @@ def main() -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.telegram_bot_token is None:
         sys.exit("Set WEGWIJS_TELEGRAM_BOT_TOKEN (from @BotFather) first.")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False, proxy_headers=False)
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, access_log=False, proxy_headers=False
+    )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,9 @@ class WhatsAppChannel:
             return None
         for name in ("httpx", "httpcore"):  # request URLs and traces stay out of the logs
             logging.getLogger(name).setLevel(logging.WARNING)
-        limiter = make_rate_limiter(limit=settings.channel_rate_limit_per_minute, redis_url=settings.redis_url)
+        limiter = make_rate_limiter(
+            limit=settings.channel_rate_limit_per_minute, redis_url=settings.redis_url
+        )
         channel = cls(settings=settings, service=service, asgi_app=asgi_app, rate_limiter=limiter)
         service.register_sender(CHANNEL, channel)
         return channel
@@ -115,13 +117,20 @@ class WhatsAppChannel:
             return
         for message in messages:
             if message.id is not None:
-                self.service.update_outgoing(message.model_copy(update={"data": {**(message.data or {}), PENDING_KEY: True}}))
+                self.service.update_outgoing(
+                    message.model_copy(update={"data": {**(message.data or {}), PENDING_KEY: True}})
+                )
         body = mapping.template_body(
-            conversation.channel_user_id, self.settings.whatsapp_template_name, self.settings.whatsapp_template_language
+            conversation.channel_user_id,
+            self.settings.whatsapp_template_name,
+            self.settings.whatsapp_template_language,
         )
         try:
             await self.client.send(body)
-            log.info("whatsapp: outside the 24h window, template sent user=%s", hash_id(conversation.channel_user_id))
+            log.info(
+                "whatsapp: outside the 24h window, template sent user=%s",
+                hash_id(conversation.channel_user_id),
+            )
         except WhatsAppError as exc:
             log.warning("whatsapp template failed user=%s: %s", hash_id(conversation.channel_user_id), exc)
 
@@ -140,7 +149,11 @@ class WhatsAppChannel:
                 .order_by(Message.id.desc())
                 .limit(RECENT_MESSAGES)
             )
-            pending_ids = [row.id for row in session.execute(statement) if ((row.payload or {}).get("data") or {}).get(PENDING_KEY)]
+            pending_ids = [
+                row.id
+                for row in session.execute(statement)
+                if ((row.payload or {}).get("data") or {}).get(PENDING_KEY)
+            ]
         for message_id in reversed(pending_ids):
             message = self.service.stored_message(message_id)
             if message is None:
@@ -176,7 +189,9 @@ class WhatsAppChannel:
             if media is not None:
                 media_type = mapping.upload_media_type(media.media_type, media.filename)
                 media_id = await self.client.upload(media.content, media_type, filename or media.filename)
-                bodies.append(mapping.media_body(wa_id, kind, media_id=media_id, caption=caption, filename=filename))
+                bodies.append(
+                    mapping.media_body(wa_id, kind, media_id=media_id, caption=caption, filename=filename)
+                )
             else:
                 bodies.append(mapping.media_body(wa_id, kind, link=url, caption=caption, filename=filename))
             if caption or not (text or buttons):
@@ -223,7 +238,9 @@ class WhatsAppChannel:
     def _conversation(self, wa_id: str) -> ConversationRef | None:
         with self.service.session_factory() as session:
             conversation = session.scalars(
-                select(Conversation).where(Conversation.channel == CHANNEL, Conversation.channel_user_id == wa_id)
+                select(Conversation).where(
+                    Conversation.channel == CHANNEL, Conversation.channel_user_id == wa_id
+                )
             ).one_or_none()
             return ConversationRef.of(conversation) if conversation is not None else None
 
@@ -236,7 +253,11 @@ class WhatsAppChannel:
             statement = (
                 select(Message.payload)
                 .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(Conversation.channel == CHANNEL, Conversation.channel_user_id == wa_id, Message.direction == "out")
+                .where(
+                    Conversation.channel == CHANNEL,
+                    Conversation.channel_user_id == wa_id,
+                    Message.direction == "out",
+                )
                 .order_by(Message.id.desc())
                 .limit(RECENT_MESSAGES)
             )

@@ -78,7 +78,9 @@ def _parse_message(message: dict[str, Any]) -> Inbound | None:
         interactive = message.get("interactive") or {}
         reply = interactive.get(interactive.get("type", "")) or {}
         if interactive.get("type") in ("button_reply", "list_reply") and reply.get("id"):
-            return Inbound(wa_id, message_id, kind, str(reply["id"]), str(reply.get("title") or "") or None, True)
+            return Inbound(
+                wa_id, message_id, kind, str(reply["id"]), str(reply.get("title") or "") or None, True
+            )
         return Inbound(wa_id, message_id, kind, None)
     if kind == "button":  # quick-reply button of a template message
         button = message.get("button") or {}
@@ -108,7 +110,13 @@ def resolve_reply_id(reply_id: str, known_buttons: Iterable[Button]) -> str | No
 
 
 def _envelope(to: str, kind: str, content: dict[str, Any]) -> dict[str, Any]:
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": kind, kind: content}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": kind,
+        kind: content,
+    }
 
 
 def text_body(to: str, text: str) -> dict[str, Any]:
@@ -136,7 +144,10 @@ def interactive_body(to: str, text: str, buttons: list[Button], language: str = 
         return _envelope(to, "interactive", {"type": "button", "body": body, "action": action})
     rows = []
     for button in buttons[:MAX_LIST_ROWS]:
-        row = {"id": reply_id_for(button.payload, ROW_ID_LIMIT), "title": _truncate(button.title or button.payload, ROW_TITLE_LIMIT)}
+        row = {
+            "id": reply_id_for(button.payload, ROW_ID_LIMIT),
+            "title": _truncate(button.title or button.payload, ROW_TITLE_LIMIT),
+        }
         if len(button.title) > ROW_TITLE_LIMIT:
             row["description"] = _truncate(button.title, ROW_DESCRIPTION_LIMIT)
         rows.append(row)
@@ -147,8 +158,15 @@ def interactive_body(to: str, text: str, buttons: list[Button], language: str = 
     return _envelope(to, "interactive", {"type": "list", "body": body, "action": action})
 
 
-def media_body(to: str, kind: str, *, media_id: str | None = None, link: str | None = None,
-               caption: str | None = None, filename: str | None = None) -> dict[str, Any]:
+def media_body(
+    to: str,
+    kind: str,
+    *,
+    media_id: str | None = None,
+    link: str | None = None,
+    caption: str | None = None,
+    filename: str | None = None,
+) -> dict[str, Any]:
     content: dict[str, Any] = {"id": media_id} if media_id else {"link": link}
     if caption:
         content["caption"] = caption[:CAPTION_LIMIT]

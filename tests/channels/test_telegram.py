@@ -107,7 +107,9 @@ def client(gateway: tuple[FastAPI, httpx.AsyncClient]) -> httpx.AsyncClient:
     return gateway[1]
 
 
-async def post_update(client: httpx.AsyncClient, update: dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
+async def post_update(
+    client: httpx.AsyncClient, update: dict[str, Any], secret: str | None = SECRET
+) -> httpx.Response:
     headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
     return await client.post("/telegram/webhook", json=update, headers=headers)
 
@@ -145,7 +147,12 @@ async def test_on_start_up_the_webhook_is_set_to_the_public_url_with_the_secret_
     ids=["missing secret", "wrong secret", "secret prefix", "secret with extra character"],
 )
 async def test_an_update_without_the_right_secret_token_is_rejected_and_nothing_is_processed(
-    app: FastAPI, client: httpx.AsyncClient, telegram: FakeTelegramAPI, engine: FakeRasa, secret: str | None, status: int
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    telegram: FakeTelegramAPI,
+    engine: FakeRasa,
+    secret: str | None,
+    status: int,
 ) -> None:
     telegram.reset()
     response = await post_update(client, text_update(engine_script.FAQ_QUESTION), secret=secret)
@@ -155,16 +162,22 @@ async def test_an_update_without_the_right_secret_token_is_rejected_and_nothing_
     assert stored(app, Message) == []
 
 
-async def test_the_secret_is_checked_before_the_body_is_parsed(client: httpx.AsyncClient, telegram: FakeTelegramAPI) -> None:
+async def test_the_secret_is_checked_before_the_body_is_parsed(
+    client: httpx.AsyncClient, telegram: FakeTelegramAPI
+) -> None:
     response = await client.post(
         "/telegram/webhook", content=b"{not json", headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
     )
     assert response.status_code == 403
-    response = await client.post("/telegram/webhook", content=b"{not json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    response = await client.post(
+        "/telegram/webhook", content=b"{not json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    )
     assert response.status_code == 400
 
 
-async def test_without_a_bot_token_the_telegram_webhook_does_not_exist(tmp_path: Path, engine: FakeRasa) -> None:
+async def test_without_a_bot_token_the_telegram_webhook_does_not_exist(
+    tmp_path: Path, engine: FakeRasa
+) -> None:
     async with running(make_settings(tmp_path), engine) as (app, client):
         response = await post_update(client, text_update("hallo"))
     assert response.status_code == 404
@@ -231,7 +244,10 @@ async def test_a_user_asking_for_a_person_receives_the_regievoerders_reply(
     assert sent_texts(telegram) == [engine_script.HANDOFF_TEXT]
 
     conversation_id = stored(app, Conversation)[0].id
-    reply = OutgoingMessage(text="Goedemiddag, ik ben Sanne, uw regievoerder. Uw PIP-gesprek is op 3 december.", sender="consultant")
+    reply = OutgoingMessage(
+        text="Goedemiddag, ik ben Sanne, uw regievoerder. Uw PIP-gesprek is op 3 december.",
+        sender="consultant",
+    )
     await app.state.conversations.deliver(conversation_id, [reply])
 
     assert sent_texts(telegram)[-1] == reply.text
@@ -257,7 +273,9 @@ async def test_when_the_engine_is_down_the_message_is_kept_and_the_user_gets_an_
     telegram.reset()
     engine.down = True
     await post_update(client, text_update("Hoeveel uur les moet ik volgen?"))
-    assert sent_texts(telegram) == ["Sorry, de assistent is even niet bereikbaar. Probeer het over een paar minuten opnieuw."]
+    assert sent_texts(telegram) == [
+        "Sorry, de assistent is even niet bereikbaar. Probeer het over een paar minuten opnieuw."
+    ]
     inbound = [m for m in stored(app, Message) if m.direction == "in"]
     assert [m.text for m in inbound] == ["Hoeveel uur les moet ik volgen?"]
 
@@ -273,7 +291,9 @@ async def test_a_button_payload_longer_than_64_bytes_travels_as_a_short_key_and_
 
     tap = fixture("callback_query", update_id=next(_next_update_id))
     tap["callback_query"]["data"] = data
-    tap["callback_query"]["message"]["reply_markup"]["inline_keyboard"] = [[{"text": title, "callback_data": data}]]
+    tap["callback_query"]["message"]["reply_markup"]["inline_keyboard"] = [
+        [{"text": title, "callback_data": data}]
+    ]
     await post_update(client, tap)
     assert engine.messages[-1].body["message"] == engine_script.LONG_PAYLOAD
 
@@ -371,7 +391,9 @@ async def test_logs_never_contain_the_message_or_the_chat_id(
 async def test_in_polling_mode_updates_are_fetched_and_answered_without_a_webhook(
     tmp_path: Path, telegram: FakeTelegramAPI, telegram_server: tuple[FakeTelegramAPI, str], engine: FakeRasa
 ) -> None:
-    settings = telegram_settings(tmp_path, telegram_server[1], telegram_mode="polling", telegram_webhook_secret=None)
+    settings = telegram_settings(
+        tmp_path, telegram_server[1], telegram_mode="polling", telegram_webhook_secret=None
+    )
     telegram.updates.append(text_update(engine_script.FAQ_QUESTION))
     async with running(settings, engine) as (_, client):
         for _ in range(200):
@@ -388,7 +410,10 @@ def test_callback_data_is_the_payload_when_it_fits_in_64_bytes() -> None:
     assert mapping.callback_data_for("/ask_human") == "/ask_human"
     long = "/choose_topic" + "é" * 30  # 13 + 60 bytes
     assert mapping.callback_data_for(long).startswith(mapping.SHORT_KEY_PREFIX)
-    assert mapping.resolve_callback_data(mapping.callback_data_for(long), [Button(title="x", payload=long)]) == long
+    assert (
+        mapping.resolve_callback_data(mapping.callback_data_for(long), [Button(title="x", payload=long)])
+        == long
+    )
 
 
 def test_long_texts_are_split_on_line_breaks_within_telegrams_limit() -> None:
@@ -397,3 +422,17 @@ def test_long_texts_are_split_on_line_breaks_within_telegrams_limit() -> None:
     assert len(parts) > 1
     assert all(len(part) <= mapping.TEXT_LIMIT for part in parts)
     assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+
+
+# -- settings ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "secret", [None, "", "has spaces", "x" * 257], ids=["missing", "empty", "spaces", "too long"]
+)
+def test_webhook_mode_refuses_a_missing_or_invalid_secret_token(tmp_path: Path, secret: str | None) -> None:
+    with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
+        make_settings(tmp_path, telegram_bot_token=TOKEN, telegram_webhook_secret=secret)
+
+
+def test_polling_mode_needs_no_webhook_secret(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, telegram_bot_token=TOKEN, telegram_mode="polling")
+    assert settings.telegram_webhook_secret is None

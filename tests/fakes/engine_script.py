@@ -19,12 +19,25 @@ FAQ_BUTTONS = [
     {"title": "Praat met een mens", "payload": "/ask_human"},
 ]
 DEADLINES_TEXT = "Dit zijn uw termijnen. U krijgt ze ook als agenda-bestand."
-DEADLINE_INPUT = {"today": "2026-11-22", "plicht_start": "2024-03-01", "pip_date": "2024-05-12", "exams_passed": 2}
+DEADLINE_INPUT = {
+    "today": "2026-11-22",
+    "plicht_start": "2024-03-01",
+    "pip_date": "2024-05-12",
+    "exams_passed": 2,
+}
 HANDOFF_TEXT = "Ik geef uw vraag door aan een regievoerder. U krijgt hier antwoord."
 TOPIC_TITLES = [
-    "Wat is een PIP?", "Wanneer moet ik klaar zijn met inburgeren?", "Hoeveel uur les moet ik volgen?",
-    "Kan ik ontheffing krijgen?", "Wat kost inburgeren?", "Wat is de B1-route?", "Wat is de Z-route?",
-    "Wat is de onderwijsroute?", "Wat is de MAP?", "Wat is het ONA-examen?", "Wie betaalt de lessen?",
+    "Wat is een PIP?",
+    "Wanneer moet ik klaar zijn met inburgeren?",
+    "Hoeveel uur les moet ik volgen?",
+    "Kan ik ontheffing krijgen?",
+    "Wat kost inburgeren?",
+    "Wat is de B1-route?",
+    "Wat is de Z-route?",
+    "Wat is de onderwijsroute?",
+    "Wat is de MAP?",
+    "Wat is het ONA-examen?",
+    "Wie betaalt de lessen?",
     "Wat als ik te laat ben?",
 ]
 LONG_PAYLOAD = '/choose_topic{"faq_topic": "inburgeringstermijn_verlenging_bij_ziekte_of_zwangerschap"}'
@@ -37,13 +50,25 @@ def scripted_reply(body: dict[str, Any]) -> list[dict[str, Any]]:
     if text == "/ask_deadlines":
         return [
             {"recipient_id": sender, "text": DEADLINES_TEXT},
-            {"recipient_id": sender, "custom": {"wegwijs": {"type": "deadlines", "input": DEADLINE_INPUT, "lang": "nl"}}},
+            {
+                "recipient_id": sender,
+                "custom": {"wegwijs": {"type": "deadlines", "input": DEADLINE_INPUT, "lang": "nl"}},
+            },
         ]
     if text == "/ask_human":
         return [{"recipient_id": sender, "text": HANDOFF_TEXT}]
     if text == "/all_topics":
-        buttons = [{"title": title, "payload": f"/choose_topic{{\"faq_topic\": \"t{i}\"}}"} for i, title in enumerate(TOPIC_TITLES)]
+        buttons = [
+            {"title": title, "payload": f'/choose_topic{{"faq_topic": "t{i}"}}'}
+            for i, title in enumerate(TOPIC_TITLES)
+        ]
         return [{"recipient_id": sender, "text": "Waar gaat uw vraag over?", "buttons": buttons}]
     if text == "/long_button":
-        return [{"recipient_id": sender, "text": "Bedoelt u dit?", "buttons": [{"title": "Verlenging", "payload": LONG_PAYLOAD}]}]
+        return [
+            {
+                "recipient_id": sender,
+                "text": "Bedoelt u dit?",
+                "buttons": [{"title": "Verlenging", "payload": LONG_PAYLOAD}],
+            }
+        ]
     return [{"recipient_id": sender, "text": f"Antwoord op: {text}"}]

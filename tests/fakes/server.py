@@ -14,7 +14,9 @@ from starlette.types import ASGIApp
 @contextmanager
 def serve(app: ASGIApp) -> Iterator[str]:
     """Yields the base URL (`http://127.0.0.1:<port>`) while the server runs."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="fake-platform-server", daemon=True)
     thread.start()

@@ -25,13 +25,31 @@ from starlette.routing import Route
 
 BOT_ID = 7000000001
 CHAT_ACTIONS = {
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
 }
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-BUTTON_FIELDS = {"url", "callback_data", "web_app", "login_url", "switch_inline_query",
-                 "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-                 "callback_game", "pay"}
+BUTTON_FIELDS = {
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+}
 
 
 class BadRequest(Exception):
@@ -70,25 +88,38 @@ class FakeTelegramAPI:
     async def _endpoint(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]
         if request.path_params["token"] != self.token:
-            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
+            return JSONResponse(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401
+            )
         try:
             params, files, filenames = await _read(request)
             handler = getattr(self, f"_{method}", None)
             if handler is None:
-                return JSONResponse({"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404)
+                return JSONResponse(
+                    {"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404
+                )
             call = Call(method, params, files, filenames)
             result = await handler(call)
         except BadRequest as exc:
             self.errors.append((method, str(exc)))
-            return JSONResponse({"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status_code=400)
+            return JSONResponse(
+                {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status_code=400
+            )
         if method != "getUpdates":
             self.calls.append(call)
         return JSONResponse({"ok": True, "result": result})
 
     # -- methods --------------------------------------------------------------------------
     async def _getMe(self, call: Call) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Wegwijs", "username": "wegwijs_test_bot",
-                "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Wegwijs",
+            "username": "wegwijs_test_bot",
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _setWebhook(self, call: Call) -> bool:
         url = _required(call.params, "url")
@@ -137,7 +168,11 @@ class FakeTelegramAPI:
         _file_or_reference(call, "document")
         _check_caption(call.params)
         _check_markup(call.params.get("reply_markup"))
-        document = {"file_id": "BQAD-doc", "file_unique_id": "AgAD-doc", "file_name": call.filenames.get("document", "file")}
+        document = {
+            "file_id": "BQAD-doc",
+            "file_unique_id": "AgAD-doc",
+            "file_name": call.filenames.get("document", "file"),
+        }
         return self._message(chat_id, document=document, caption=call.params.get("caption"))
 
     async def _sendChatAction(self, call: Call) -> bool:
@@ -226,7 +261,7 @@ def _file_or_reference(call: Call, name: str) -> None:
         call.files[name] = call.files[attached]
         call.filenames[name] = call.filenames.get(attached, "")
         return
-    if value.startswith("http://127.0.0.1") or value.startswith("http://localhost"):
+    if value.startswith(("http://127.0.0.1", "http://localhost")):
         raise BadRequest("failed to get HTTP URL content")  # Telegram cannot reach localhost
 
 
@@ -240,7 +275,7 @@ def _check_markup(raw: Any) -> None:
         return
     rows = markup["inline_keyboard"]
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-        raise BadRequest("field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays")
+        raise BadRequest('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays')
     for row in rows:
         for button in row:
             if not button.get("text"):

@@ -20,15 +20,40 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 DOCUMENT_TYPES = {
-    "text/plain", "application/pdf", "application/vnd.ms-powerpoint", "application/msword",
-    "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "text/plain",
+    "application/pdf",
+    "application/vnd.ms-powerpoint",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-MEDIA_TYPES = DOCUMENT_TYPES | {"image/jpeg", "image/png", "image/webp", "audio/aac", "audio/mp4", "audio/mpeg",
-                                "audio/amr", "audio/ogg", "video/mp4", "video/3gp"}
-MESSAGE_TYPES = {"text", "interactive", "image", "document", "template", "audio", "video", "sticker",
-                 "location", "contacts", "reaction"}
+MEDIA_TYPES = DOCUMENT_TYPES | {
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "audio/aac",
+    "audio/mp4",
+    "audio/mpeg",
+    "audio/amr",
+    "audio/ogg",
+    "video/mp4",
+    "video/3gp",
+}
+MESSAGE_TYPES = {
+    "text",
+    "interactive",
+    "image",
+    "document",
+    "template",
+    "audio",
+    "video",
+    "sticker",
+    "location",
+    "contacts",
+    "reaction",
+}
 
 
 class InvalidParameter(Exception):
@@ -89,8 +114,11 @@ class FakeWhatsAppGraph:
         self.messages.append(body)
         wamid = f"wamid.FAKE{next(self._ids):08d}"
         return JSONResponse(
-            {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}],
-             "messages": [{"id": wamid}]}
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                "messages": [{"id": wamid}],
+            }
         )
 
     async def _media(self, request: Request) -> JSONResponse:
@@ -98,7 +126,10 @@ class FakeWhatsAppGraph:
         if refused is not None:
             return refused
         try:
-            _require(request.headers.get("content-type", "").startswith("multipart/form-data"), "upload must be multipart/form-data")
+            _require(
+                request.headers.get("content-type", "").startswith("multipart/form-data"),
+                "upload must be multipart/form-data",
+            )
             form = await request.form()
             _require(form.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp")
             file = form.get("file")
@@ -119,15 +150,39 @@ class FakeWhatsAppGraph:
     def _refuse(self, request: Request) -> JSONResponse | None:
         if request.headers.get("authorization") != f"Bearer {self.access_token}":
             self.errors.append("invalid access token")
-            return JSONResponse({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}, status_code=401)
-        if request.path_params["phone_number_id"] != self.phone_number_id or request.path_params["version"] != self.version:
+            return JSONResponse(
+                {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}},
+                status_code=401,
+            )
+        if (
+            request.path_params["phone_number_id"] != self.phone_number_id
+            or request.path_params["version"] != self.version
+        ):
             self.errors.append("unknown path")
-            return JSONResponse({"error": {"message": "Unsupported post request.", "type": "GraphMethodException", "code": 100}}, status_code=400)
+            return JSONResponse(
+                {
+                    "error": {
+                        "message": "Unsupported post request.",
+                        "type": "GraphMethodException",
+                        "code": 100,
+                    }
+                },
+                status_code=400,
+            )
         return None
 
     def _error(self, message: str) -> JSONResponse:
         self.errors.append(message)
-        return JSONResponse({"error": {"message": f"(#100) Invalid parameter: {message}", "type": "OAuthException", "code": 100}}, status_code=400)
+        return JSONResponse(
+            {
+                "error": {
+                    "message": f"(#100) Invalid parameter: {message}",
+                    "type": "OAuthException",
+                    "code": 100,
+                }
+            },
+            status_code=400,
+        )
 
     # -- shape checks ---------------------------------------------------------------------
     def check_media_id(self, media_id: str) -> Upload:
@@ -143,7 +198,9 @@ def _require(condition: bool, message: str) -> None:
 def _check_message(body: dict[str, Any]) -> None:
     _require(body.get("messaging_product") == "whatsapp", "messaging_product must be whatsapp")
     _require(body.get("recipient_type", "individual") == "individual", "recipient_type must be individual")
-    _require(isinstance(body.get("to"), str) and body["to"].lstrip("+").isdigit(), "to must be a phone number")
+    _require(
+        isinstance(body.get("to"), str) and body["to"].lstrip("+").isdigit(), "to must be a phone number"
+    )
     kind = body.get("type", "text")
     _require(kind in MESSAGE_TYPES, f"unknown type {kind}")
     content = body.get(kind)
@@ -176,7 +233,10 @@ def _check_interactive(content: dict[str, Any]) -> None:
             reply = button.get("reply") or {}
             _require(1 <= len(reply.get("title", "")) <= 20, "button title must be 1-20 characters")
             _require(1 <= len(reply.get("id", "")) <= 256, "button id must be 1-256 characters")
-            _require(reply["id"] not in ids and reply["title"] not in titles, "button ids and titles must be unique")
+            _require(
+                reply["id"] not in ids and reply["title"] not in titles,
+                "button ids and titles must be unique",
+            )
             ids.add(reply["id"])
             titles.add(reply["title"])
     elif kind == "list":
@@ -185,7 +245,9 @@ def _check_interactive(content: dict[str, Any]) -> None:
         sections = action.get("sections") or []
         _require(1 <= len(sections) <= 10, "a list has 1-10 sections")
         if len(sections) > 1:
-            _require(all(s.get("title") for s in sections), "section titles are required with several sections")
+            _require(
+                all(s.get("title") for s in sections), "section titles are required with several sections"
+            )
         rows = [row for section in sections for row in section.get("rows") or []]
         _require(1 <= len(rows) <= 10, "a list has 1-10 rows in total")
         ids = [row.get("id", "") for row in rows]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from argon2 import PasswordHasher
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from fastapi import FastAPI
 from channels.app import create_app
 from channels.core import engine as engine_module
 from channels.core.config import Settings
+from inbox import security
 from inbox.security import create_consultant
 from tests.channels.fake_rasa import FakeRasa
 
@@ -131,6 +133,12 @@ class Gateway:
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine_module, "BACKOFF_BASE_S", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with its cheapest parameters: same code path, milliseconds instead of a second."""
+    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 @pytest.fixture

@@ -1,0 +1,191 @@
+"""Retention: delete what has not been used for `retention_days` (default 90).
+
+- A conversation whose last activity is older than the cut-off is erased completely (messages,
+  tickets with events and notes, reminders, and its Rasa tracker events). Last activity is the
+  latest of: created, last user message, any message, any ticket change, any reminder created or
+  sent, and the send time of a reminder that is still scheduled (a user who asked for a reminder
+  keeps the data it needs until it has been sent).
+- In conversations that are still active: messages older than the cut-off (except the
+  transcript of an open ticket), closed tickets last changed before the cut-off, and reminders
+  that were sent, cancelled or failed before the cut-off are deleted.
+- In the Rasa tracker store: every event older than the cut-off.
+
+`run_retention(session_factory, settings, now=..., dry_run=...)` returns the counts; with
+`dry_run` nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, inspect, or_, select, true
+from sqlalchemy.orm import Session, sessionmaker
+
+from channels.core.config import Settings
+from channels.core.models import Conversation, Message, utcnow
+from channels.privacy import erase
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RetentionReport:
+    cutoff: datetime
+    dry_run: bool
+    conversations: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    tracker_events: int | None = None
+
+    def add(self, counts: dict[str, int]) -> None:
+        for name, n in counts.items():
+            self.rows[name] = self.rows.get(name, 0) + n
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            "dry_run": self.dry_run,
+            "conversations": self.conversations,
+            "rows": dict(sorted(self.rows.items())),
+            "tracker_events": self.tracker_events,
+        }
+
+
+def _tables(session: Session) -> set[str]:
+    return set(inspect(session.connection()).get_table_names())
+
+
+def _latest(target: dict[str, datetime], rows: Any) -> None:
+    for conversation_id, moment in rows:
+        if moment is None:
+            continue
+        if moment.tzinfo is None:  # SQLite aggregates come back as naive UTC (or strings)
+            from datetime import timezone
+
+            moment = moment.replace(tzinfo=timezone.utc)
+        if conversation_id not in target or moment > target[conversation_id]:
+            target[conversation_id] = moment
+
+
+def _as_dt(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def last_activity(session: Session) -> dict[str, datetime]:
+    """Last activity per conversation id (see the module doc)."""
+    erase.load_models()
+    tables = _tables(session)
+    latest: dict[str, datetime] = {}
+    c = Conversation.__table__.c
+    for conversation_id, created, last_user in session.execute(select(c.id, c.created_at, c.last_user_message_at)):
+        _latest(latest, [(conversation_id, _as_dt(created)), (conversation_id, _as_dt(last_user))])
+    m = Message.__table__.c
+    rows = session.execute(select(m.conversation_id, func.max(m.created_at)).group_by(m.conversation_id))
+    _latest(latest, [(cid, _as_dt(at)) for cid, at in rows])
+    if "inbox_tickets" in tables:
+        from inbox.models import Ticket
+
+        t = Ticket.__table__.c
+        rows = session.execute(select(t.conversation_id, func.max(t.updated_at)).group_by(t.conversation_id))
+        _latest(latest, [(cid, _as_dt(at)) for cid, at in rows])
+    if "reminders" in tables:
+        from channels.reminders.models import Reminder
+
+        r = Reminder.__table__.c
+        for column in (r.created_at, r.sent_at):
+            rows = session.execute(select(r.conversation_id, func.max(column)).group_by(r.conversation_id))
+            _latest(latest, [(cid, _as_dt(at)) for cid, at in rows])
+        rows = session.execute(
+            select(r.conversation_id, func.max(r.send_at)).where(r.status == "scheduled").group_by(r.conversation_id)
+        )
+        _latest(latest, [(cid, _as_dt(at)) for cid, at in rows])
+    return latest
+
+
+def run_retention(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    tracker_url: str | None = erase.UNSET,
+) -> RetentionReport:
+    now = now or utcnow()
+    cutoff = now - timedelta(days=settings.retention_days)
+    report = RetentionReport(cutoff=cutoff, dry_run=dry_run)
+    with session_factory() as session:
+        tables = _tables(session)
+        expired = sorted(cid for cid, at in last_activity(session).items() if at < cutoff)
+        report.conversations = len(expired)
+        report.add(erase.purge_conversations(session, expired, count_only=dry_run))
+
+        def alive(table: Any) -> Any:
+            """In a dry run the expired conversations are still there: do not count them twice."""
+            return ~table.c.conversation_id.in_(expired) if dry_run and expired else true()
+
+        # Old messages of active conversations, except the transcript of an open ticket.
+        messages = Message.__table__
+        keep_open_transcripts = None
+        if "inbox_tickets" in tables:
+            from inbox.models import OPEN_STATES, Ticket
+
+            tickets = Ticket.__table__
+            keep_open_transcripts = (
+                select(tickets.c.id)
+                .where(
+                    tickets.c.conversation_id == messages.c.conversation_id,
+                    tickets.c.state.in_(OPEN_STATES),
+                    messages.c.id >= tickets.c.first_message_id,
+                )
+                .exists()
+            )
+        condition = and_(messages.c.created_at < cutoff, alive(messages))
+        if keep_open_transcripts is not None:
+            condition = and_(condition, ~keep_open_transcripts)
+        report.add(erase.purge(session, messages, condition, count_only=dry_run))
+
+        if "inbox_tickets" in tables:
+            from inbox.models import Ticket
+
+            tickets = Ticket.__table__
+            closed_old = and_(tickets.c.state == "closed", tickets.c.updated_at < cutoff, alive(tickets))
+            report.add(erase.purge(session, tickets, closed_old, count_only=dry_run))
+
+        if "reminders" in tables:
+            from channels.reminders.models import Reminder
+
+            reminders = Reminder.__table__
+            done_old = and_(
+                alive(reminders),
+                reminders.c.status != "scheduled",
+                or_(
+                    reminders.c.sent_at < cutoff,
+                    and_(reminders.c.sent_at.is_(None), reminders.c.created_at < cutoff),
+                ),
+            )
+            report.add(erase.purge(session, reminders, done_old, count_only=dry_run))
+
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+
+    url = erase._configured_tracker_url if tracker_url is erase.UNSET else tracker_url
+    if url is None and tracker_url is erase.UNSET:
+        url = settings.rasa_tracker_url
+    report.tracker_events = erase.delete_tracker_events(
+        url, sender_ids=expired, older_than_epoch=cutoff.timestamp(), count_only=dry_run
+    )
+    log.info(
+        "retention %s cutoff=%s conversations=%d rows=%d tracker_events=%s",
+        "dry-run" if dry_run else "done",
+        cutoff.date().isoformat(),
+        report.conversations,
+        sum(report.rows.values()),
+        report.tracker_events,
+    )
+    return report

@@ -1,0 +1,71 @@
+"""The gateway's scheduler (APScheduler 3, AsyncIOScheduler on the app's event loop).
+
+Jobs:
+- `reminders`: every `reminder_interval_s` seconds, and once right at start-up, so reminders
+  that fell due while the gateway was down go out after a restart (catch-up);
+- `retention`: every night at `retention_hour`:30 local time (`channels.privacy.retention`).
+Off when `scheduler_enabled` is false (tests); then call the jobs yourself.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from channels.core.conversation import ConversationService
+from channels.reminders.service import ReminderService
+
+log = logging.getLogger(__name__)
+
+
+def start_scheduler(service: ConversationService, reminders: ReminderService) -> AsyncIOScheduler | None:
+    settings = service.settings
+    if not settings.scheduler_enabled:
+        return None
+    zone = ZoneInfo(settings.timezone)
+    scheduler = AsyncIOScheduler(timezone=zone)
+
+    async def send_reminders() -> None:
+        try:
+            await reminders.send_due()
+        except Exception:  # noqa: BLE001 - keep the scheduler alive; retried next interval
+            log.exception("reminder job failed")
+
+    def retention() -> None:
+        from channels.privacy.retention import run_retention
+
+        try:
+            run_retention(service.session_factory, settings)
+        except Exception:  # noqa: BLE001
+            log.exception("retention job failed")
+
+    scheduler.add_job(
+        send_reminders,
+        IntervalTrigger(seconds=settings.reminder_interval_s, timezone=zone),
+        id="reminders",
+        next_run_time=datetime.now(zone),  # catch-up at start-up
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        retention,
+        CronTrigger(hour=settings.retention_hour, minute=30, timezone=zone),
+        id="retention",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+    scheduler.start()
+    log.info("scheduler started: reminders every %ss, retention at %02d:30", settings.reminder_interval_s, settings.retention_hour)
+    return scheduler
+
+
+def stop_scheduler(scheduler: AsyncIOScheduler | None) -> None:
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=False)

@@ -1,0 +1,137 @@
+"""The deadline conversation's actions, on trackers as Rasa sends them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+pytest.importorskip("rasa_sdk")
+
+from actions import deadlines  # noqa: E402
+from actions.deadlines import (  # noqa: E402
+    ActionAskPipDate,
+    ActionComputeDeadlines,
+    ActionStartDeadlines,
+    ValidateDeadlinesForm,
+)
+from conftest import action_event, make_tracker, user_event  # noqa: E402
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(deadlines, "today", lambda: TODAY)
+
+
+def slots_of(events):
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_a_pip_date_in_the_first_message_needs_no_question(dispatcher):
+    text = "wanneer moet ik klaar zijn? mijn pip is van 28 februari 2024"
+    tracker = make_tracker([user_event(text, "ask_deadlines")])
+    events = ActionStartDeadlines().run(dispatcher, tracker, {})
+    slots = slots_of(events)
+    assert slots["pip_date"] == "2024-02-28"
+    assert slots["deadline_goal"] == "termijn"
+    assert dispatcher.messages == []  # nothing to ask, so no intro
+
+
+async def test_the_form_asks_nothing_more_once_the_pip_date_is_known(dispatcher):
+    tracker = make_tracker([], slots={"deadline_goal": "termijn", "pip_date": "2024-02-28"})
+    assert await ValidateDeadlinesForm().required_slots([], dispatcher, tracker, {}) == []
+
+
+async def test_an_extension_question_asks_hours_and_exams_one_at_a_time(dispatcher):
+    tracker = make_tracker([], slots={"deadline_goal": "verlenging", "pip_date": "2024-05-12"})
+    assert await ValidateDeadlinesForm().required_slots([], dispatcher, tracker, {}) == ["hours_bow", "exams_passed"]
+
+
+def test_the_answer_contains_the_end_of_the_term_in_dutch(dispatcher):
+    tracker = make_tracker([user_event("ok", "affirm")], slots={"pip_date": "2024-02-28", "deadline_goal": "termijn"})
+    ActionComputeDeadlines().run(dispatcher, tracker, {})
+    text = dispatcher.messages[0]["text"]
+    assert "28 februari 2027" in text
+    assert "Mijn Inburgering" in text  # the DUO letter / Mijn Inburgering wins
+    payload = dispatcher.messages[1]["custom"]["wegwijs"]
+    assert payload == {"type": "deadlines", "input": {"pip_date": "2024-02-28", "today": "2026-11-22"}, "lang": "nl"}
+
+
+def test_the_answer_is_in_english_for_an_english_conversation(dispatcher):
+    tracker = make_tracker([user_event("ok", "affirm")], slots={"pip_date": "2024-05-12", "language": "en"})
+    ActionComputeDeadlines().run(dispatcher, tracker, {})
+    assert "12 May 2027" in dispatcher.messages[0]["text"]
+
+
+def test_the_answer_says_what_is_missing_for_extension_and_afschalen(dispatcher):
+    slots = {"pip_date": "2024-05-12", "hours_bow": 330, "hours_bow_online": 100, "exams_passed": 1}
+    tracker = make_tracker([user_event("1", "affirm")], slots=slots)
+    ActionComputeDeadlines().run(dispatcher, tracker, {})
+    text = dispatcher.messages[0]["text"]
+    assert "nog 120 uur les" in text and "nog 1 examen" in text  # verlenging: 450 - 330, 2 - 1
+    assert "nog 270 uur les" in text  # afschalen: 600 - 330
+    assert "nog 70 uur les in de klas" in text  # 300 - (330 - 100)
+
+
+@pytest.mark.parametrize(
+    "field,answer,expected_in_message",
+    [
+        ("pip_date", "2025-02-30", "12-05-2024"),
+        ("pip_date", "30-02-2025", "12-05-2024"),
+        ("pip_date", "12 mei 2030", "toekomst"),
+        ("hours_bow", "-5", "niet lager zijn dan 0"),
+        ("hours_bow", "heel veel", "geen getal"),
+        ("exams_passed", "7", "0 tot en met 5"),
+    ],
+)
+async def test_invalid_answers_are_asked_again_with_an_example(dispatcher, field, answer, expected_in_message):
+    tracker = make_tracker([user_event(answer, "inform")], slots={"requested_slot": field, "deadline_goal": "verlenging"})
+    events = await getattr(ValidateDeadlinesForm(), f"extract_{field}")(dispatcher, tracker, {})
+    assert events[field] is None
+    assert expected_in_message in dispatcher.messages[0]["text"]
+
+
+async def test_online_hours_above_the_total_are_asked_again(dispatcher):
+    slots = {"requested_slot": "hours_bow_online", "hours_bow": 200, "deadline_goal": "afschalen"}
+    tracker = make_tracker([user_event("300", "inform")], slots=slots)
+    events = await ValidateDeadlinesForm().extract_hours_bow_online(dispatcher, tracker, {})
+    assert events["hours_bow_online"] is None
+    assert "(200)" in dispatcher.messages[0]["text"]
+
+
+async def test_yesterday_as_a_pip_date_is_confirmed_before_it_is_used(dispatcher):
+    tracker = make_tracker([user_event("gisteren", "inform")], slots={"requested_slot": "pip_date"})
+    events = await ValidateDeadlinesForm().extract_pip_date(dispatcher, tracker, {})
+    assert events == {"pip_date": None, "date_to_confirm": "2026-11-21"}
+    ask = make_tracker([], slots={"date_to_confirm": "2026-11-21"})
+    ActionAskPipDate().run(dispatcher, ask, {})
+    assert "21 november 2026" in dispatcher.messages[-1]["text"]
+    confirm = make_tracker([user_event("ja", "affirm")], slots={"requested_slot": "pip_date", "date_to_confirm": "2026-11-21"})
+    assert await ValidateDeadlinesForm().extract_pip_date(dispatcher, confirm, {}) == {
+        "pip_date": "2026-11-21",
+        "date_to_confirm": None,
+    }
+
+
+async def test_i_dont_know_explains_where_to_find_the_date(dispatcher):
+    tracker = make_tracker([user_event("ik weet het niet", "deny")], slots={"requested_slot": "pip_date"})
+    events = await ValidateDeadlinesForm().extract_pip_date(dispatcher, tracker, {})
+    assert events["pip_date"] == "unknown"
+    assert "Mijn Inburgering" in dispatcher.messages[0]["text"]
+
+
+async def test_only_the_requested_question_reads_the_answer(dispatcher):
+    tracker = make_tracker([user_event("450", "inform")], slots={"requested_slot": "hours_bow"})
+    assert await ValidateDeadlinesForm().extract_exams_passed(dispatcher, tracker, {}) == {}
+
+
+def test_calculate_my_dates_under_the_extension_answer_asks_about_extension(dispatcher):
+    events = [
+        user_event("kan ik extra tijd krijgen", "faq", response_key="faq/verlenging"),
+        action_event("utter_faq"),
+        user_event("/ask_deadlines", "ask_deadlines"),
+    ]
+    slots = slots_of(ActionStartDeadlines().run(dispatcher, make_tracker(events), {}))
+    assert slots["deadline_goal"] == "verlenging"
