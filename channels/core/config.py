@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'wegwijs.db'}"
 
     rasa_url: str = "http://127.0.0.1:5005"
+    # Several engines (comma-separated base URLs) sharing trackers (SQL) and locks (Redis):
+    # conversations are spread over them by rendezvous hashing, with failover. Empty = [rasa_url].
+    rasa_urls: str = ""
+    engine_down_cooldown_s: float = 5.0  # an engine that refused a connection is tried last this long
     rasa_token: SecretStr = SecretStr("changethis")
     engine_timeout_s: float = 10.0
     engine_retries: int = 2
@@ -135,6 +139,13 @@ class Settings(BaseSettings):
             if value and "://" in value:
                 return value
         return None
+
+    @property
+    def engine_urls(self) -> list[str]:
+        """The engines' base URLs: `rasa_urls` split on commas, or `[rasa_url]`."""
+        from channels.core.routing import parse_urls
+
+        return parse_urls(self.rasa_urls, self.rasa_url)
 
     @property
     def public_base(self) -> str:

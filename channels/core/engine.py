@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from channels.core.config import Settings
+from channels.core.routing import EngineRouter
 
 log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and Rasa's token travels in the query string.
@@ -27,15 +28,20 @@ class EngineClient:
     Connect errors and 5xx answers are retried `settings.engine_retries` times with
     exponential backoff; a read timeout is not retried (Rasa may already have handled
     the message). After that, `EngineUnavailable` is raised.
+
+    With several engines (`settings.rasa_urls`) each conversation goes to its first engine in
+    rendezvous order (channels/core/routing.py); a connect error or 5xx moves on to the next
+    engine in that order at once, and a round over all engines counts as one attempt.
     """
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._token = settings.rasa_token.get_secret_value()
         self._retries = max(0, settings.engine_retries)
+        self.router = EngineRouter(settings.engine_urls, cooldown_s=settings.engine_down_cooldown_s)
         self._client = httpx.AsyncClient(
-            base_url=settings.rasa_url.rstrip("/"),
             timeout=settings.engine_timeout_s,
             transport=transport,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
 
     async def aclose(self) -> None:
@@ -44,13 +50,13 @@ class EngineClient:
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Send one user message through Rasa's REST channel; returns Rasa's reply list."""
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
-        response = await self._post("/webhooks/rest/webhook", body)
+        response = await self._post("/webhooks/rest/webhook", body, conversation_id)
         replies = response.json()
         return replies if isinstance(replies, list) else []
 
     async def add_events(self, conversation_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Append events to a tracker (e.g. `{"event": "resume"}` after a handoff)."""
-        response = await self._post(f"/conversations/{conversation_id}/tracker/events", events)
+        response = await self._post(f"/conversations/{conversation_id}/tracker/events", events, conversation_id)
         return response.json()
 
     async def trigger_intent(
@@ -58,36 +64,44 @@ class EngineClient:
     ) -> dict[str, Any]:
         """Make the bot act as if the user sent `intent`; returns Rasa's answer incl. `messages`."""
         body = {"name": intent, "entities": entities or {}}
-        response = await self._post(f"/conversations/{conversation_id}/trigger_intent", body)
+        response = await self._post(f"/conversations/{conversation_id}/trigger_intent", body, conversation_id)
         return response.json()
 
     async def ping(self) -> bool:
-        """True when Rasa's root URL answers (it says "Hello from Rasa")."""
-        try:
-            response = await self._client.get("/", timeout=2.0)
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
+        """True when Rasa's root URL answers (it says "Hello from Rasa") on at least one engine."""
+        for url in self.router.urls:
+            try:
+                response = await self._client.get(f"{url}/", timeout=2.0)
+            except httpx.HTTPError:
+                continue
+            if response.status_code == 200:
+                return True
+        return False
 
-    async def _post(self, path: str, body: Any) -> httpx.Response:
+    async def _post(self, path: str, body: Any, conversation_id: str) -> httpx.Response:
         attempt = 0
         while True:
-            try:
-                response = await self._client.post(path, json=body, params={"token": self._token})
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
-                reason = type(exc).__name__
-            except httpx.HTTPError as exc:
-                log.warning("engine request failed without retry: %s", type(exc).__name__)
-                raise EngineUnavailable(type(exc).__name__) from exc
-            else:
-                if response.status_code < 400:
-                    return response
-                if response.status_code < 500:
-                    log.error(
-                        "engine refused the request: HTTP %d (check WEGWIJS_RASA_TOKEN)", response.status_code
-                    )
-                    raise EngineUnavailable(f"HTTP {response.status_code}")
-                reason = f"HTTP {response.status_code}"
+            for index, base in enumerate(self.router.order(conversation_id)):
+                try:
+                    response = await self._client.post(f"{base}{path}", json=body, params={"token": self._token})
+                except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
+                    reason = type(exc).__name__
+                    self.router.mark_down(base)
+                except httpx.HTTPError as exc:
+                    log.warning("engine request failed without retry: %s", type(exc).__name__)
+                    raise EngineUnavailable(type(exc).__name__) from exc
+                else:
+                    if response.status_code < 400:
+                        self.router.mark_up(base)
+                        if index:
+                            log.info("engine failover: served by engine %d of %d", index + 1, len(self.router.urls))
+                        return response
+                    if response.status_code < 500:
+                        log.error(
+                            "engine refused the request: HTTP %d (check WEGWIJS_RASA_TOKEN)", response.status_code
+                        )
+                        raise EngineUnavailable(f"HTTP {response.status_code}")
+                    reason = f"HTTP {response.status_code}"
             if attempt >= self._retries:
                 log.warning("engine unavailable after %d attempts: %s", attempt + 1, reason)
                 raise EngineUnavailable(reason)

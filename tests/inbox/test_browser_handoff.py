@@ -94,6 +94,14 @@ def test_a_web_chat_user_reaches_a_regievoerder_and_returns_to_the_bot(stack: tu
             agent = agent_context.new_page()
             expect.set_options(timeout=15_000)
 
+            # The consultant logs in; the queue is empty.
+            agent.goto(base + "/inbox")
+            expect(agent).to_have_url(re.compile(r"/inbox/login"))
+            agent.fill("#email", "anna@voorbeeldstad.nl")
+            agent.fill("#password", PASSWORD)
+            agent.get_by_role("button", name="Inloggen").click()
+            expect(agent.locator("#tickets")).to_contain_text("Geen tickets")
+
             # The user asks for a person and consents.
             user.goto(base + "/")
             user.fill("#text", "Wat is een PIP?")
@@ -105,13 +113,8 @@ def test_a_web_chat_user_reaches_a_regievoerder_and_returns_to_the_bot(stack: tu
             user.get_by_role("button", name="Ja").click()
             expect(user.locator("#messages")).to_contain_text("klaar voor een regievoerder van Voorbeeldstad")
 
-            # The consultant logs in and sees the ticket with the transcript.
-            agent.goto(base + "/inbox")
-            expect(agent).to_have_url(re.compile(r"/inbox/login"))
-            agent.fill("#email", "anna@voorbeeldstad.nl")
-            agent.fill("#password", PASSWORD)
-            agent.get_by_role("button", name="Inloggen").click()
-            expect(agent.locator("#tickets")).to_contain_text("#1")
+            # The consultant's open queue shows the new ticket without a reload (live refresh).
+            expect(agent.locator("#tickets")).to_contain_text("#1", timeout=15_000)
             expect(agent.locator("#tickets")).to_contain_text("Vroeg om een mens")
             shoot(agent, "inbox-queue-desktop")
             agent.set_viewport_size({"width": 360, "height": 740})

@@ -1,0 +1,103 @@
+"""The knowledge base is complete and valid, and the validator explains each kind of problem."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from knowledge import build, loader, validate
+
+
+def test_the_knowledge_base_has_no_problems():
+    problems = validate.validate()
+    assert problems == [], "\n".join(map(str, problems))
+
+
+def test_every_catalogue_topic_has_a_file_with_enough_examples_in_both_languages():
+    faqs = loader.load_faqs()
+    assert sorted(faqs) == sorted(loader.topic_ids())
+    for faq in faqs.values():
+        assert len(faq.examples["nl"]) >= 20 and len(faq.examples["en"]) >= 10, faq.id
+        assert faq.test_examples["nl"] and faq.test_examples["en"], faq.id
+        assert faq.sources and all(s["url"].startswith("https://") for s in faq.sources), faq.id
+
+
+def test_the_generated_rasa_files_are_up_to_date():
+    stale = build.stale_files()
+    assert stale == [], f"run `python -m knowledge.build`: {stale}"
+
+
+def test_generated_files_say_they_are_generated():
+    for path, text in build.outputs().items():
+        assert text.startswith("# GENERATED from knowledge/"), path
+
+
+def test_every_faq_response_has_a_dutch_default_and_an_english_variation_with_a_source():
+    domain = yaml.safe_load(build.outputs()[build.OUT_FAQ_DOMAIN])
+    for topic in loader.topic_ids():
+        en, nl = domain["responses"][f"utter_faq/{topic}"]
+        assert en["condition"][0]["value"] == "en" and "Source: https://" in en["text"]
+        assert "condition" not in nl and "Bron: https://" in nl["text"]
+        assert 2 <= len(nl["buttons"]) <= 5
+
+
+def test_municipality_placeholders_are_filled_in():
+    domain = build.outputs()[build.OUT_FAQ_DOMAIN] + build.outputs()[build.OUT_DIALOGUE_DOMAIN]
+    assert "{{" not in domain and not re.search(r"gemeente\.(naam|telefoon|email|website)", domain)
+    assert loader.load_municipality().naam in domain
+
+
+@pytest.fixture
+def kb(tmp_path, monkeypatch):
+    """A copy of the knowledge files the validator reads, to break on purpose."""
+    for name in ("faq", "intents"):
+        shutil.copytree(getattr(loader, f"{'FAQ' if name == 'faq' else 'INTENT'}_DIR"), tmp_path / name)
+    monkeypatch.setattr(loader, "FAQ_DIR", tmp_path / "faq")
+    monkeypatch.setattr(loader, "INTENT_DIR", tmp_path / "intents")
+    return tmp_path
+
+
+def edit(path, change):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def messages(problems):
+    return "\n".join(str(p) for p in problems)
+
+
+def test_a_missing_language_is_reported_with_the_file_and_field(kb):
+    edit(kb / "faq" / "termijn.yaml", lambda d: d["answer"].pop("en"))
+    text = messages(validate.validate())
+    assert "faq/termijn.yaml" in text and "answer" in text and "'en' is a required property" in text
+
+
+def test_a_missing_source_is_reported(kb):
+    edit(kb / "faq" / "kosten.yaml", lambda d: d.update(sources=[]))
+    assert "kosten.yaml: sources" in messages(validate.validate())
+
+
+def test_an_unknown_fact_row_is_reported(kb):
+    edit(kb / "faq" / "boete.yaml", lambda d: d["facts"].append("99.9"))
+    assert "unknown fact-sheet row '99.9'" in messages(validate.validate())
+
+
+def test_an_example_used_by_two_topics_is_reported(kb):
+    shared = loader.load_faqs()["termijn"].examples["nl"][0]
+    edit(kb / "faq" / "boete.yaml", lambda d: d["examples"]["nl"].append(shared))
+    assert "faq/boete, faq/termijn" in messages(validate.validate())
+
+
+def test_stray_curly_braces_and_unknown_placeholders_are_reported(kb):
+    edit(kb / "faq" / "pip.yaml", lambda d: d["answer"].update(nl=d["answer"]["nl"] + " {slot} {{ gemeente.fax }}"))
+    text = messages(validate.validate())
+    assert "curly braces" in text and "unknown placeholder" in text
+
+
+def test_a_missing_topic_file_is_reported(kb):
+    (kb / "faq" / "pvt.yaml").unlink()
+    assert "missing topic file pvt.yaml" in messages(validate.validate())
