@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -34,6 +35,7 @@ from inbox.deps import (
     csrf_token,
 )
 from inbox.models import CLOSE_REASONS, Consultant
+from inbox.schemas import ActionResult, TicketDetailPublic, TicketsPublic
 from inbox.security import authenticate, close_session, open_session
 from inbox.service import DeliveryFailed, TicketConflict, TicketNotFound
 from inbox.views import LANGUAGE_LABELS, ticket_detail, ticket_summary
@@ -53,6 +55,7 @@ REASON_FILTERS = {
     "danger": "Signaal van gevaar",
 }
 MAX_TEXT = 4000
+TicketId = Annotated[int, PathParam(ge=1, le=2_147_483_647, description="Ticket number")]
 
 
 def _tz(request: Request) -> ZoneInfo:
@@ -149,7 +152,7 @@ def queue_page(
 
 
 @page_router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
-def ticket_page(request: Request, sessions: SessionFactoryDep, consultant: PageConsultant, ticket_id: int) -> HTMLResponse:
+def ticket_page(request: Request, sessions: SessionFactoryDep, consultant: PageConsultant, ticket_id: TicketId) -> HTMLResponse:
     with sessions() as session:
         ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
         if ticket is None:
@@ -161,11 +164,11 @@ def ticket_page(request: Request, sessions: SessionFactoryDep, consultant: PageC
     )
 
 
-def _back(ticket_id: int) -> RedirectResponse:
+def _back(ticket_id: TicketId) -> RedirectResponse:
     return RedirectResponse(f"/inbox/tickets/{ticket_id}", status_code=status.HTTP_303_SEE_OTHER)
 
 
-async def _run_page_action(request: Request, ticket_id: int, action: Any, done: str) -> Response:
+async def _run_page_action(request: Request, ticket_id: TicketId, action: Any, done: str) -> Response:
     try:
         result = action()
         if hasattr(result, "__await__"):
@@ -181,7 +184,7 @@ async def _run_page_action(request: Request, ticket_id: int, action: Any, done: 
 
 
 @page_router.post("/tickets/{ticket_id}/claim")
-async def claim_form(request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: int) -> Response:
+async def claim_form(request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId) -> Response:
     return await _run_page_action(
         request, ticket_id, lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant), "U heeft dit ticket geclaimd."
     )
@@ -189,7 +192,7 @@ async def claim_form(request: Request, handoff: HandoffDep, consultant: PageForm
 
 @page_router.post("/tickets/{ticket_id}/reply")
 async def reply_form(
-    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: int,
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId,
     text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
 ) -> Response:
     return await _run_page_action(
@@ -200,7 +203,7 @@ async def reply_form(
 
 @page_router.post("/tickets/{ticket_id}/notes")
 async def note_form(
-    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: int,
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId,
     text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
 ) -> Response:
     return await _run_page_action(
@@ -211,7 +214,7 @@ async def note_form(
 
 @page_router.post("/tickets/{ticket_id}/close")
 async def close_form(
-    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: int,
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId,
     reason: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     return await _run_page_action(
@@ -241,7 +244,7 @@ class CloseBody(BaseModel):
     reason: str = Field(max_length=40, description="One of: " + ", ".join(CLOSE_REASONS))
 
 
-@api_router.get("/tickets", summary="The queue (same filters as the page)")
+@api_router.get("/tickets", response_model=TicketsPublic, summary="The queue (same filters as the page)")
 def list_tickets_api(
     request: Request,
     sessions: SessionFactoryDep,
@@ -253,8 +256,8 @@ def list_tickets_api(
     return _queue(sessions, request, consultant, view, language, reason)
 
 
-@api_router.get("/tickets/{ticket_id}", summary="One ticket with context and timeline")
-def get_ticket_api(request: Request, sessions: SessionFactoryDep, consultant: ApiConsultant, ticket_id: int) -> dict[str, Any]:
+@api_router.get("/tickets/{ticket_id}", response_model=TicketDetailPublic, summary="One ticket with context and timeline")
+def get_ticket_api(request: Request, sessions: SessionFactoryDep, consultant: ApiConsultant, ticket_id: TicketId) -> dict[str, Any]:
     with sessions() as session:
         ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
         if ticket is None:
@@ -276,21 +279,21 @@ async def _run_api_action(action: Any) -> dict[str, Any]:
     return {"ok": True, "id": result if isinstance(result, int) else None}
 
 
-@api_router.post("/tickets/{ticket_id}/claim", summary="Claim a waiting ticket")
-async def claim_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: int) -> dict[str, Any]:
+@api_router.post("/tickets/{ticket_id}/claim", response_model=ActionResult, summary="Claim a waiting ticket")
+async def claim_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: TicketId) -> dict[str, Any]:
     return await _run_api_action(lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant))
 
 
-@api_router.post("/tickets/{ticket_id}/reply", summary="Send a reply to the user's channel")
-async def reply_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: int, body: TextBody) -> dict[str, Any]:
+@api_router.post("/tickets/{ticket_id}/reply", response_model=ActionResult, summary="Send a reply to the user's channel")
+async def reply_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: TicketId, body: TextBody) -> dict[str, Any]:
     return await _run_api_action(lambda: handoff.reply(ticket_id=ticket_id, consultant=consultant, text=body.text))
 
 
-@api_router.post("/tickets/{ticket_id}/notes", summary="Add an internal note")
-async def note_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: int, body: TextBody) -> dict[str, Any]:
+@api_router.post("/tickets/{ticket_id}/notes", response_model=ActionResult, summary="Add an internal note")
+async def note_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: TicketId, body: TextBody) -> dict[str, Any]:
     return await _run_api_action(lambda: handoff.add_note(ticket_id=ticket_id, consultant=consultant, text=body.text))
 
 
-@api_router.post("/tickets/{ticket_id}/close", summary="Close the ticket; the bot answers again")
-async def close_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: int, body: CloseBody) -> dict[str, Any]:
+@api_router.post("/tickets/{ticket_id}/close", response_model=ActionResult, summary="Close the ticket; the bot answers again")
+async def close_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: TicketId, body: CloseBody) -> dict[str, Any]:
     return await _run_api_action(lambda: handoff.close(ticket_id=ticket_id, consultant=consultant, reason=body.reason))

@@ -37,6 +37,8 @@ DEFAULT_DEV = ROOT.parent / "shared" / "eval" / "dev-questions.yml"
 
 def load_set(path: Path) -> list[dict]:
     items = loader.read_yaml(path) or []
+    if not isinstance(items, list):
+        raise SystemExit(f"{path}: expected a YAML list of {{text, lang, expect}}")
     return [{"text": str(i["text"]), "lang": i.get("lang", "nl"), "expect": str(i["expect"])} for i in items]
 
 
@@ -95,7 +97,14 @@ def local_predictor(model: Path) -> Callable[[list[str]], list[str]]:
     bot_dir = ROOT / "bot"
     os.chdir(bot_dir)  # the spaCy pipeline path in config.yml is relative to bot/
     sys.path.insert(0, str(bot_dir))
+    import logging
+
+    import structlog
     from rasa.core.agent import Agent
+
+    # no message texts in the output: Rasa's debug log line carries them
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    logging.getLogger().setLevel(logging.WARNING)
 
     agent = Agent.load(str(model))
 
@@ -158,6 +167,18 @@ def confusions(items: list[dict], predicted: list[str], top: int) -> list[tuple[
     return [(a, b, n) for (a, b), n in counter.most_common(top)]
 
 
+def per_label(items: list[dict], predicted: list[str]) -> list[tuple[str, int, int]]:
+    """(label, correct, total) for every expected label, worst first."""
+    totals: collections.Counter = collections.Counter()
+    correct: collections.Counter = collections.Counter()
+    for item, pred in zip(items, predicted):
+        expect = item["expect"]
+        totals[expect] += 1
+        ok = pred == expect or (expect == "out_of_scope" and pred in REJECT)
+        correct[expect] += int(ok)
+    return sorted(((k, correct[k], totals[k]) for k in totals), key=lambda r: (r[1] / r[2], r[0]))
+
+
 def format_table(results: dict[str, dict[str, dict]]) -> str:
     metrics = ["faq_acc", "intent_acc", "oos_recall", "false_rej"]
     header = "| set | lang | system | n | " + " | ".join(metrics) + " |"
@@ -183,6 +204,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "bot" / "models" / "wegwijs.tar.gz")
     parser.add_argument("--confusions", type=int, default=12, help="how many confused pairs to list")
     parser.add_argument("--json", type=Path, help="also write the numbers as JSON here")
+    parser.add_argument("--per-label", action="store_true", help="list accuracy per expected label, worst first")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     sets: dict[str, list[dict]] = {}
@@ -191,7 +213,12 @@ def main(argv: Iterable[str] | None = None) -> int:
         if DEFAULT_DEV.exists():
             sets["dev-questions"] = load_set(DEFAULT_DEV)
     for path in args.data or []:
-        sets[path.stem] = load_set(path)
+        if not path.exists():
+            parser.error(f"{path}: no such file")
+        items = load_set(path)
+        if not items:
+            parser.error(f"{path}: no items (expected a YAML list of {{text, lang, expect}})")
+        sets[path.stem] = items
     if not sets:
         parser.error("no evaluation set: give --data or drop --no-defaults")
 
@@ -212,6 +239,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     print("\nMost frequent confusions (expected -> predicted, wegwijs, all sets):")
     for expected, predicted, count in confusions(all_items, all_predicted, args.confusions):
         print(f"  {count:3d}  {expected} -> {predicted}")
+    if args.per_label:
+        print("\nPer expected label (wegwijs, all sets), worst first:")
+        for label, ok, total in per_label(all_items, all_predicted):
+            print(f"  {ok:3d}/{total:<3d} {label}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

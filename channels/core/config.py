@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     whatsapp_api_base_url: str = "https://graph.facebook.com"
     whatsapp_api_version: str = "v23.0"
     whatsapp_template_name: str = "wegwijs_reply_waiting"
+    whatsapp_notice_template_name: str = "wegwijs_message_waiting"
     whatsapp_template_language: str = "nl"
 
     # Handoff inbox (inbox/): consultant sessions, notifications of new tickets, statistics.

@@ -170,6 +170,13 @@ class ConversationService:
             log.warning("engine unavailable conversation=%s", conversation.id)
             apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
             return notices + self.store_outgoing(conversation.id, [apology])
+        if not replies:
+            # Rasa answers 200 with nothing when a custom action failed (action server down or
+            # broken). A handoff pause cannot be the cause here: while a ticket is open the inbox
+            # interceptor absorbs the message before the engine is asked.
+            log.warning("engine returned no reply conversation=%s", conversation.id)
+            apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
+            return notices + self.store_outgoing(conversation.id, [apology])
 
         messages: list[OutgoingMessage] = list(notices)
         for reply in replies:  # stored one by one so ids follow the order of the replies

@@ -189,10 +189,10 @@ def delete_tracker_events(
                 conditions.append(events.c.sender_id.in_(ids[start : start + BATCH]))
             if older_than_epoch is not None:
                 conditions.append(events.c.timestamp < older_than_epoch)
-            for condition in conditions:
-                if count_only:
-                    total += connection.execute(select(func.count()).select_from(events).where(condition)).scalar_one()
-                else:
+            if count_only and conditions:  # one query, so an event is not counted twice
+                total = connection.execute(select(func.count()).select_from(events).where(or_(*conditions))).scalar_one()
+            elif not count_only:
+                for condition in conditions:  # deleted rows are not matched again
                     total += connection.execute(delete(events).where(condition)).rowcount or 0
         return total
     except Exception as exc:  # noqa: BLE001 - a tracker store outage must not block the gateway erase

@@ -6,7 +6,7 @@ token and hands each update to `TelegramChannel.process`; the application has no
 Polling mode (`WEGWIJS_TELEGRAM_MODE=polling`, or `python -m channels.telegram.polling`):
 the application's updater fetches updates itself; no public URL needed.
 
-Commands: /start, /taal, /mens, /stop, /verwijder (see `mapping.ENGINE_COMMANDS`).
+Commands: /start (answered here), /taal, /mens, /stop, /verwijder (`mapping.SERVICE_COMMANDS`).
 """
 
 from __future__ import annotations
@@ -149,9 +149,8 @@ class TelegramChannel:
         private = filters.ChatType.PRIVATE
         app = self.application
         app.add_handler(CommandHandler("start", self.on_start, filters=private))
-        app.add_handler(CommandHandler("stop", self.on_stop, filters=private))
-        for command in mapping.ENGINE_COMMANDS:
-            app.add_handler(CommandHandler(command, self.on_engine_command, filters=private))
+        for command in mapping.SERVICE_COMMANDS:
+            app.add_handler(CommandHandler(command, self.on_service_command, filters=private))
         # other text, including unknown /commands (button payloads typed by hand), goes to the engine
         app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -167,18 +166,11 @@ class TelegramChannel:
             return
         await self.sender.send_text(chat_id, mapping.START_TEXT[self._language(chat_id, update)])
 
-    async def on_stop(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stop reminders (acknowledged; reminders are opt-in per conversation)."""
-        chat_id = _chat_id(update)
-        if await self._limited(chat_id):
-            return
-        await self.sender.send_text(chat_id, mapping.STOP_TEXT[self._language(chat_id, update)])
-
-    async def on_engine_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/taal, /mens, /verwijder: sent to the engine as an intent payload."""
+    async def on_service_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/taal, /mens, /verwijder go to the engine as intents; /stop to the reminders interceptor."""
         assert update.effective_message is not None and update.effective_message.text is not None
         command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
-        text = mapping.ENGINE_COMMANDS[command]
+        text = mapping.SERVICE_COMMANDS[command]
         if command == "taal" and context.args and context.args[0].lower()[:2] in ("en", "nl"):
             text += json.dumps({"language_choice": context.args[0].lower()[:2]})
         await self._turn(update, text=text, display_text=f"/{command}")

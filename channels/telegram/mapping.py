@@ -15,10 +15,12 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes, Bot API InlineKeyboardButton.callback_data
 SHORT_KEY_PREFIX = "wgw:"
 
-# Telegram command -> what the engine receives (None: the gateway answers itself).
-ENGINE_COMMANDS = {
+# Telegram command -> the text handed to the conversation service. /stop is answered by the
+# reminders interceptor (channels/reminders) before the engine; the others are engine intents.
+SERVICE_COMMANDS = {
     "taal": "/switch_language",
     "mens": "/ask_human",
+    "stop": "/stop",
     "verwijder": "/delete_my_data",
 }
 
@@ -52,10 +54,6 @@ START_TEXT = {
         "Privacy: the municipality keeps this conversation to help you. Do not send your BSN or medical "
         "details. Use /verwijder to delete your data."
     ),
-}
-STOP_TEXT = {
-    "nl": "U krijgt geen herinneringen meer van Wegwijs. U kunt mij nog steeds vragen stellen.",
-    "en": "You will not get reminders from Wegwijs any more. You can still ask me questions.",
 }
 UNSUPPORTED_TEXT = {
     "nl": "Sorry, ik kan alleen tekst lezen. Typ uw vraag alstublieft.",

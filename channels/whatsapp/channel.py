@@ -4,7 +4,7 @@ WhatsApp allows free-form messages only within 24 hours after the user's last me
 (`Conversation.last_user_message_at`). A message delivered later (a regievoerder's reply, a
 reminder) is stored with a pending flag and the user gets the approved template
 (`WEGWIJS_WHATSAPP_TEMPLATE_NAME`: "Uw regievoerder heeft gereageerd, stuur een bericht om het
-te lezen"). When the user writes back, pending messages are sent first.
+te lezen"; other messages such as reminders use `WEGWIJS_WHATSAPP_NOTICE_TEMPLATE_NAME`). When the user writes back, pending messages are sent first.
 """
 
 from __future__ import annotations
@@ -120,10 +120,16 @@ class WhatsAppChannel:
                 self.service.update_outgoing(
                     message.model_copy(update={"data": {**(message.data or {}), PENDING_KEY: True}})
                 )
+        # a regievoerder's reply gets "Uw regievoerder heeft gereageerd..."; other messages
+        # (reminders) the neutral notice template
+        from_consultant = any(m.sender == "consultant" for m in messages)
+        name = (
+            self.settings.whatsapp_template_name
+            if from_consultant
+            else self.settings.whatsapp_notice_template_name
+        )
         body = mapping.template_body(
-            conversation.channel_user_id,
-            self.settings.whatsapp_template_name,
-            self.settings.whatsapp_template_language,
+            conversation.channel_user_id, name, self.settings.whatsapp_template_language
         )
         try:
             await self.client.send(body)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from channels.core.models import Conversation, Message
 from channels.core.schemas import Button, OutgoingMessage
+from channels.reminders.texts import STOPPED_TEXT
 from channels.telegram import mapping
 from tests.channels.conftest import make_settings, running
 from tests.channels.fake_rasa import FakeRasa
@@ -342,8 +343,8 @@ async def test_stop_acknowledges_that_no_more_reminders_are_sent(
 ) -> None:
     telegram.reset()
     await post_update(client, text_update("/stop"))
-    assert sent_texts(telegram) == [mapping.STOP_TEXT["nl"]]
-    assert engine.messages == []
+    assert sent_texts(telegram) == [STOPPED_TEXT["nl"]]
+    assert engine.messages == []  # the reminders interceptor answers it
 
 
 async def test_a_photo_from_the_user_gets_a_polite_text_only_answer(

@@ -200,3 +200,10 @@ async def test_a_restart_keeps_tickets_thread_messages_and_notes(tmp_path: Path)
         assert {"Bericht tijdens het ticket", "Antwoord van Anna", "Notitie van Anna", "Wat is een PIP?"} <= set(texts)
         await chat(client, "Nog een bericht na de herstart")
         assert fake.messages == []  # still with the regievoerder after the restart
+
+
+async def test_an_out_of_range_ticket_number_is_a_client_error_not_a_crash(gateway: Gateway) -> None:
+    add_consultant(gateway.app)
+    await login(gateway.client)
+    for path in ("/inbox/api/tickets/0", f"/inbox/api/tickets/{2**70}", "/inbox/tickets/-1"):
+        assert (await gateway.client.get(path)).status_code == 422
