@@ -390,3 +390,13 @@ def missing_items(checks: Mapping[str, Any], lang: str) -> list[str]:
         items.append("U heeft genoeg uren om naar A2 over te stappen. Vraag het uw regievoerder."
                      if lang == "nl" else "You have enough hours to switch to A2 exams. Ask your regievoerder.")
     return items
+
+
+# FAQ topics that explain a deadline rule in general; with the person's own date or hours in the
+# message, the person wants their own dates computed instead.
+RULE_TOPICS = ("termijn", "verlenging", "afschalen")
+
+
+def wants_own_dates(text: str, today: dt.date) -> bool:
+    """True when a message carries a concrete date of the person's own (a PIP date, a decision...)."""
+    return bool(DATE_FIELDS & set(extract_from_message(text, today, "nl")))

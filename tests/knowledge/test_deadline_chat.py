@@ -78,3 +78,17 @@ def test_the_explanation_separates_legal_dates_advice_and_what_is_missing():
 def test_the_exam_advice_disappears_once_its_date_has_passed():
     result = compute({"pip_date": "2024-05-12"}, dt.date(2027, 3, 1))
     assert "Planning" not in chat.explain(result, "en", dt.date(2027, 3, 1))
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("mijn pip is van 12 mei 2024, ik heb 330 uur les, kan ik verlenging krijgen?", True),
+        ("PIP dated 3 March 2024, when does my term end?", True),
+        ("kan ik verlenging krijgen als ik 2 examens heb gehaald?", False),
+        ("ik heb 600 uur les gehad, mag ik afschalen?", False),
+        ("hoe lang heb ik de tijd?", False),
+    ],
+)
+def test_a_rule_question_with_an_own_date_wants_own_dates(text, expected):
+    assert chat.wants_own_dates(text, TODAY) is expected
