@@ -81,10 +81,8 @@ class Settings(BaseSettings):
     smtp_to: str = ""  # comma-separated addresses
     tracker_url: str | None = None  # Rasa's SQL tracker store, read for /inbox/stats
 
-    # Privacy and reminders (channels/privacy, channels/reminders).
-    # Rasa's tracker store as a SQLAlchemy URL, for deleting a user's tracker: `tracker_url` when it
-    # is a URL, else `tracker_store_url` (scripts/env.sh uses WEGWIJS_TRACKER_URL for Rasa's host).
-    tracker_store_url: str | None = None
+    # Privacy and reminders (channels/privacy, channels/reminders). Rasa's tracker store is
+    # `tracker_url` (a SQLAlchemy URL), also used to delete a user's tracker and by retention.
     retention_days: int = 90  # conversations, tickets, reminders and tracker events idle longer are deleted
     scheduler_enabled: bool = True  # reminder sending and the nightly retention job inside the gateway
     retention_hour: int = 3  # local hour of the nightly retention job
@@ -136,10 +134,7 @@ class Settings(BaseSettings):
     @property
     def rasa_tracker_url(self) -> str | None:
         """SQLAlchemy URL of Rasa's SQL tracker store, or None when not configured."""
-        for value in (self.tracker_url, self.tracker_store_url):
-            if value and "://" in value:
-                return value
-        return None
+        return self.tracker_url if self.tracker_url and "://" in self.tracker_url else None
 
     @property
     def engine_urls(self) -> list[str]:
