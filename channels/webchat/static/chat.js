@@ -119,7 +119,22 @@
       who.textContent = t("consultant");
       li.append(who);
     }
-    if (message.text) appendText(li, message.text);
+    if (message.document_url) {
+      // the file first, on a line of its own; a question about it (reminders) follows
+      const block = document.createElement("div");
+      block.className = "doc";
+      const a = document.createElement("a");
+      a.href = message.document_url;
+      a.textContent = `${t("download")}: ${message.document_name || "bestand"}`;
+      a.setAttribute("download", message.document_name || "");
+      block.append(a);
+      li.append(block);
+    }
+    if (message.text) {
+      const p = document.createElement("div");
+      appendText(p, message.text);
+      li.append(p);
+    }
     if (message.image_url) {
       const img = document.createElement("img");
       img.src = message.image_url;
@@ -127,13 +142,6 @@
       img.loading = "lazy";
       img.addEventListener("load", scrollDown);
       li.append(img);
-    }
-    if (message.document_url) {
-      const a = document.createElement("a");
-      a.href = message.document_url;
-      a.textContent = `${t("download")}: ${message.document_name || "bestand"}`;
-      a.setAttribute("download", message.document_name || "");
-      li.append(a);
     }
     if (message.buttons && message.buttons.length) {
       const group = document.createElement("div");
