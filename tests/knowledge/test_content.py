@@ -101,3 +101,11 @@ def test_stray_curly_braces_and_unknown_placeholders_are_reported(kb):
 def test_a_missing_topic_file_is_reported(kb):
     (kb / "faq" / "pvt.yaml").unlink()
     assert "missing topic file pvt.yaml" in messages(validate.validate())
+
+
+@pytest.mark.parametrize("topic", ["termijn", "verlenging", "afschalen"])
+def test_the_rule_answers_offer_to_calculate_the_persons_own_dates(topic):
+    domain = yaml.safe_load(build.outputs()[build.OUT_FAQ_DOMAIN])
+    en, nl = domain["responses"][f"utter_faq/{topic}"]
+    assert {"title": "Bereken mijn data", "payload": "/ask_deadlines"} in nl["buttons"]
+    assert {"title": "Calculate my dates", "payload": "/ask_deadlines"} in en["buttons"]
