@@ -20,7 +20,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from channels.core.models import utcnow
 from inbox import crud, stats
@@ -242,6 +242,13 @@ class TextBody(BaseModel):
 
 class CloseBody(BaseModel):
     reason: str = Field(max_length=40, description="One of: " + ", ".join(CLOSE_REASONS))
+
+    @field_validator("reason")
+    @classmethod
+    def _known_reason(cls, value: str) -> str:
+        if value not in CLOSE_REASONS:
+            raise ValueError("unknown close reason; use one of: " + ", ".join(CLOSE_REASONS))
+        return value
 
 
 @api_router.get("/tickets", response_model=TicketsPublic, summary="The queue (same filters as the page)")

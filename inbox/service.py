@@ -3,7 +3,7 @@ consultant replies to the user's channel, and the way back to the bot.
 
 The bot (Rasa) asks for consent and then sends
 `{"wegwijs": {"type": "handoff", "reason", "consent_at", "lang", "slots", "summary"}}` and pauses
-its own tracker (ConversationPaused). Closing a ticket appends `{"event": "resume"}` to the
+its own tracker (ConversationPaused). Closing a ticket appends `{"event": "resume"}` (and action_listen) to the
 tracker; when the engine is down at that moment the ticket keeps `resume_pending` and the resume
 is retried (on the user's next message and by a background loop) so it is never lost.
 """
@@ -39,6 +39,9 @@ MAX_SUMMARY_CHARS = 600
 MAX_SLOTS = 30
 MAX_REPLY_CHARS = 4000
 RESUME_RETRY_S = 30.0
+# Resume the bot's tracker, then listen: the next user message is read like any other turn
+# (without the action_listen, the bot's rules do not see a normal user turn after a pause).
+RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
 
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
@@ -338,7 +341,7 @@ class HandoffService:
                 return True
             conversation_id = ticket.conversation_id
         try:
-            await self.conversations.engine.add_events(conversation_id, [{"event": "resume"}])
+            await self.conversations.engine.add_events(conversation_id, RESUME_EVENTS)
         except EngineUnavailable as exc:
             with self.session_factory() as session:
                 ticket = self._get(session, ticket_id)

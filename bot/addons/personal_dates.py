@@ -1,4 +1,4 @@
-"""NLU component: a rule question that carries the person's own date or hours becomes ``ask_deadlines``.
+"""NLU component: a rule question that carries the person's own date becomes ``ask_deadlines``.
 
 "Kan ik verlenging krijgen?" is the FAQ topic verlenging; "mijn PIP is van 12 mei 2024, ik heb 330
 uur les, kan ik verlenging krijgen?" wants that person's dates computed. Only the FAQ topics that
@@ -44,12 +44,18 @@ class PersonalDatesRouter(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get("name")
-            if text.startswith("/") or intent != "faq" or _faq_topic(message) not in RULE_TOPICS:
+            rule_question = intent == "faq" and _faq_topic(message) in RULE_TOPICS
+            # an own date also settles an ask_deadlines guess that is close to a FAQ guess
+            if text.startswith("/") or not (rule_question or intent == INTENT_NAME):
                 continue
             if not wants_own_dates(text, dt.date.today()):
                 continue
             new = {"name": INTENT_NAME, "confidence": 1.0}
-            ranking = [new] + [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != INTENT_NAME]
+            # the classifiers' guesses stay in the ranking, at half their confidence, so the
+            # FallbackClassifier does not see two equally likely intents
+            others = [{**r, "confidence": r.get("confidence", 0.0) * 0.5}
+                      for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != INTENT_NAME]
+            ranking = [new] + others
             message.set(INTENT, new, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -38,7 +38,11 @@ class SafetySignalDetector(GraphComponent):
             if text.startswith("/") or not is_danger_signal(text):
                 continue
             intent = {"name": INTENT_NAME, "confidence": 1.0}
-            ranking = [intent] + [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != INTENT_NAME]
+            # the classifiers' guesses stay in the ranking, at half their confidence, so the
+            # FallbackClassifier does not see two equally likely intents
+            others = [{**r, "confidence": r.get("confidence", 0.0) * 0.5}
+                      for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != INTENT_NAME]
+            ranking = [intent] + others
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inbox.service import RESUME_EVENTS
 import re
 import socket
 import threading
@@ -154,7 +155,7 @@ def test_a_web_chat_user_reaches_a_regievoerder_and_returns_to_the_bot(stack: tu
             agent.locator("#close").click()
             expect(agent.locator("#state")).to_have_text("Gesloten")
             expect(user.locator("#messages")).to_contain_text("U praat nu weer met de digitale assistent", timeout=20_000)
-            assert any(events == [{"event": "resume"}] for _, events in rasa.events)
+            assert any(events == RESUME_EVENTS for _, events in rasa.events)
             user.fill("#text", "Wat is een PIP precies?")
             user.press("#text", "Enter")
             expect(user.locator("#messages li").last).to_contain_text(FAQ_ANSWER.split(" Bron")[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inbox.service import RESUME_EVENTS
 from pathlib import Path
 
 from sqlalchemy import select
@@ -123,7 +124,7 @@ async def test_closing_resumes_the_rasa_tracker_tells_the_user_and_the_bot_answe
     await gateway.client.post("/inbox/tickets/1/close", data={"csrf_token": csrf, "reason": "beantwoord"})
 
     resumes = [r for r in gateway.fake.requests if r.path.endswith("/tracker/events")]
-    assert len(resumes) == 1 and resumes[0].body == [{"event": "resume"}]
+    assert len(resumes) == 1 and resumes[0].body == RESUME_EVENTS
     assert resumes[0].query["token"] == "test-rasa-token"
     assert (await poll_chat(gateway))[-1]["text"].startswith("U praat nu weer met de digitale assistent")
     calls = len(gateway.fake.messages)
@@ -207,3 +208,19 @@ async def test_an_out_of_range_ticket_number_is_a_client_error_not_a_crash(gatew
     await login(gateway.client)
     for path in ("/inbox/api/tickets/0", f"/inbox/api/tickets/{2**70}", "/inbox/tickets/-1"):
         assert (await gateway.client.get(path)).status_code == 422
+
+
+async def test_closing_with_an_unknown_reason_is_refused_with_422_naming_the_field(tmp_path):
+    from tests.inbox.conftest import add_consultant, hand_off, login, make_settings, running, scripted_reply
+    from tests.channels.fake_rasa import FakeRasa
+
+    async with running(make_settings(tmp_path), FakeRasa(reply=scripted_reply)) as (app, client):
+        add_consultant(app)
+        await hand_off(client, "close-reason-user")
+        csrf = await login(client)
+        tickets = (await client.get("/inbox/api/tickets", params={"view": "all"})).json()["tickets"]
+        response = await client.post(
+            f"/inbox/api/tickets/{tickets[0]['id']}/close", json={"reason": "whatever"}, headers={"X-CSRF-Token": csrf}
+        )
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"][-1] == "reason"

@@ -55,7 +55,7 @@ def test_a_person_takes_over_after_consent_and_the_bot_answers_again_after_closi
     polled = httpx.get(f"{stack.gateway_url}/webchat/api/messages", params={"session_id": user, "after": 0}).json()
     assert "Ik bel u morgen." in texts(polled["messages"])
 
-    close = consultant.post(f"/inbox/api/tickets/{ticket_id}/close", headers=headers, json={"reason": "geholpen"})
+    close = consultant.post(f"/inbox/api/tickets/{ticket_id}/close", headers=headers, json={"reason": "beantwoord"})
     assert close.status_code == 200
     again = stack.chat(user, "wat kost inburgeren?")
     assert "Bron: https://" in texts(again)
