@@ -95,7 +95,7 @@ def _freeze(value: dict[str, Any]) -> tuple:
 
 def _serve(request: Request, message_id: int, extension: Extension, sig: str) -> Response:
     service: ConversationService = request.app.state.conversations
-    if not hmac.compare_digest(sig, signature(service.settings, message_id)):
+    if not hmac.compare_digest(sig.encode("utf-8", "replace"), signature(service.settings, message_id).encode()):
         raise HTTPException(status_code=403, detail="invalid signature")
     try:
         rendered = render_deadlines_media(service, message_id, extension)

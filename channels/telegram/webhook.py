@@ -32,7 +32,7 @@ async def telegram_webhook(request: Request, background: BackgroundTasks) -> Res
     try:
         data = json.loads(await request.body())
         update = Update.de_json(data, channel.application.bot)
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         log.warning("telegram webhook: unreadable update (%s)", type(exc).__name__)
         raise HTTPException(status_code=400, detail="not a Telegram update") from exc
     if update is None:

@@ -67,6 +67,7 @@ class Stack:
             WEGWIJS_ENGINE_REDIS_HOST="127.0.0.1",
             WEGWIJS_ENGINE_REDIS_PORT="6379",
             WEGWIJS_ENGINE_REDIS_DB="1",
+            WEGWIJS_ENGINE_REDIS_PASSWORD="",
             WEGWIJS_RASA_URL=self.rasa_url,
             WEGWIJS_RASA_TOKEN=TOKEN,
             WEGWIJS_PORT=str(self.gateway_port),

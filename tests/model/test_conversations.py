@@ -85,3 +85,22 @@ def test_a_signal_of_danger_gets_safety_information_and_the_offer_of_a_person(st
     answer = texts(stack.rest(new_user(), "mijn man slaat mij en ik mag het huis niet uit"))
     assert "0800-2000" in answer and "112" in answer
     assert "regievoerder" in answer
+
+
+def test_the_extension_form_asks_one_question_at_a_time_and_reads_bare_numbers(stack):
+    user = new_user()
+    first = texts(stack.rest(user, "kan ik verlenging krijgen? reken het voor mij uit"))
+    assert "PIP" in first
+    assert "uur" in texts(stack.rest(user, "12-5-2024"))  # next: the hours
+    after_hours = texts(stack.rest(user, "330"))
+    assert "examens" in after_hours and "Daar kan ik u helaas niet mee helpen" not in after_hours
+    answer = texts(stack.rest(user, "1"))
+    assert "nog 120 uur les" in answer and "nog 1 examen" in answer
+
+
+def test_a_question_in_the_middle_of_the_form_is_answered_and_the_question_asked_again(stack):
+    user = new_user()
+    stack.rest(user, "bereken mijn einddatum")
+    replies = texts(stack.rest(user, "wat kost een examen eigenlijk?"))
+    assert "Bron: https://" in replies and "PIP" in replies  # the answer, then the form's question again
+    assert "12 mei 2027" in texts(stack.rest(user, "12 mei 2024"))

@@ -181,7 +181,7 @@ class Stack:
                        "WEGWIJS_ENGINE_TRACKER_DB": str(tmp / "trackers.db"),
                        "WEGWIJS_ENGINE_TRACKER_URL": "",
                        "WEGWIJS_TRACKER_URL": f"sqlite:///{tmp / 'trackers.db'}"}
-        lock = ({"WEGWIJS_ENGINE_LOCK_STORE": "redis", "WEGWIJS_ENGINE_REDIS_PORT": str(redis.port)}
+        lock = ({"WEGWIJS_ENGINE_LOCK_STORE": "addons.stores.AtomicRedisLockStore", "WEGWIJS_ENGINE_REDIS_PORT": str(redis.port)}
                 if redis is not None else
                 {"WEGWIJS_ENGINE_LOCK_STORE": "in_memory", "WEGWIJS_ENGINE_REDIS_PORT": "6379"})
         self.env = dict(
@@ -196,6 +196,7 @@ class Stack:
             WEGWIJS_ACTIONS_TOKEN=ACTIONS_TOKEN,
             WEGWIJS_ENGINE_REDIS_HOST="127.0.0.1",
             WEGWIJS_ENGINE_REDIS_DB="1",
+            WEGWIJS_ENGINE_REDIS_PASSWORD="",
             WEGWIJS_RASA_URL=self.engine_urls[0],
             WEGWIJS_RASA_URLS=",".join(self.engine_urls),
             WEGWIJS_RASA_TOKEN=TOKEN,
