@@ -56,7 +56,8 @@ class EngineClient:
 
     async def add_events(self, conversation_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Append events to a tracker (e.g. `{"event": "resume"}` after a handoff)."""
-        response = await self._post(f"/conversations/{conversation_id}/tracker/events", events, conversation_id)
+        path = f"/conversations/{conversation_id}/tracker/events"
+        response = await self._post(path, events, conversation_id)
         return response.json()
 
     async def trigger_intent(
@@ -64,7 +65,8 @@ class EngineClient:
     ) -> dict[str, Any]:
         """Make the bot act as if the user sent `intent`; returns Rasa's answer incl. `messages`."""
         body = {"name": intent, "entities": entities or {}}
-        response = await self._post(f"/conversations/{conversation_id}/trigger_intent", body, conversation_id)
+        path = f"/conversations/{conversation_id}/trigger_intent"
+        response = await self._post(path, body, conversation_id)
         return response.json()
 
     async def ping(self) -> bool:
@@ -83,7 +85,9 @@ class EngineClient:
         while True:
             for index, base in enumerate(self.router.order(conversation_id)):
                 try:
-                    response = await self._client.post(f"{base}{path}", json=body, params={"token": self._token})
+                    response = await self._client.post(
+                        f"{base}{path}", json=body, params={"token": self._token}
+                    )
                 except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
                     reason = type(exc).__name__
                     self.router.mark_down(base)
@@ -94,12 +98,12 @@ class EngineClient:
                     if response.status_code < 400:
                         self.router.mark_up(base)
                         if index:
-                            log.info("engine failover: served by engine %d of %d", index + 1, len(self.router.urls))
+                            log.info("engine failover: served by engine %d of %d",
+                                     index + 1, len(self.router.urls))
                         return response
                     if response.status_code < 500:
-                        log.error(
-                            "engine refused the request: HTTP %d (check WEGWIJS_RASA_TOKEN)", response.status_code
-                        )
+                        log.error("engine refused the request: HTTP %d (check WEGWIJS_RASA_TOKEN)",
+                                  response.status_code)
                         raise EngineUnavailable(f"HTTP {response.status_code}")
                     reason = f"HTTP {response.status_code}"
             if attempt >= self._retries:
