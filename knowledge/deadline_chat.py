@@ -171,13 +171,22 @@ def detect_goal(text: str) -> str | None:
 
 
 def required_fields(goal: str | None, known: Mapping[str, Any]) -> list[str]:
-    """Fields still to ask for this goal, in order; UNKNOWN answers count as answered."""
+    """The inputs this goal needs, in the order we ask them (answered or not).
+
+    Rasa's form asks the first one that is still empty; UNKNOWN ("ik weet het niet") counts as
+    answered.
+    """
     fields = list(GOALS.get(goal or DEFAULT_GOAL, GOALS[DEFAULT_GOAL]))
     if goal == "naturalisatie" and known.get("partner_dutch") is False:
         fields.remove("relationship_start")
     if goal == "verlenging" and known.get("pip_date") == UNKNOWN:
-        return []  # without a PIP date there is nothing to compute
-    return [f for f in fields if known.get(f) is None]
+        return ["pip_date"]  # without a PIP date there is nothing to compute
+    return fields
+
+
+def missing_fields(goal: str | None, known: Mapping[str, Any]) -> list[str]:
+    """The inputs still to ask for this goal, in order."""
+    return [f for f in required_fields(goal, known) if known.get(f) is None]
 
 
 def _assign_date(text: str, start: int, goal: str | None, taken: set[str]) -> str | None:

@@ -24,6 +24,9 @@ from knowledge.deadlines import InvalidInput, compute
 FIELDS = ("pip_date", "hours_bow", "hours_bow_online", "exams_passed", "mvv_decision_date",
           "residence_start", "relationship_start", "partner_dutch", "klaar_date")
 GOAL_FROM_TOPIC = {"verlenging": "verlenging", "afschalen": "afschalen", "termijn": "termijn"}
+# Messages with these intents that are not an answer to the question leave the form to the
+# interruption rules (bot/data/rules/deadlines_interruptions.yml); the form then asks again.
+INTERRUPTING_INTENTS = {"faq", "choose_topic", "ask_human", "signal_danger", "delete_my_data", "switch_language"}
 
 
 def today() -> dt.date:
@@ -35,17 +38,15 @@ def known_values(tracker: Tracker) -> Dict[str, Any]:
 
 
 def last_faq_topic(tracker: Tracker) -> str | None:
-    """The FAQ topic answered just before, when the user pressed "calculate my dates" under it."""
-    for event in reversed(tracker.events[:-1]):
-        if event.get("event") == "user":
-            parse = event.get("parse_data") or {}
-            key = (((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}).get(
-                "intent_response_key"
-            )
-            if key:
-                return key.split("/", 1)[1]
-            return None
-    return None
+    """The FAQ topic answered just before the current message (e.g. under which the user
+    pressed "calculate my dates" or "talk to a person")."""
+    user_events = [e for e in tracker.events if e.get("event") == "user"]
+    if len(user_events) < 2:
+        return None
+    parse = user_events[-2].get("parse_data") or {}
+    response = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    key = response.get("intent_response_key")
+    return key.split("/", 1)[1] if key else None
 
 
 class ActionStartDeadlines(Action):
@@ -63,7 +64,7 @@ class ActionStartDeadlines(Action):
             SlotSet("date_to_confirm", None),
             SlotSet("deadlines_cancelled", None),
         ]
-        if deadline_chat.required_fields(goal, found):
+        if deadline_chat.missing_fields(goal, found):
             dispatcher.utter_message(response="utter_deadlines_intro")
         return events
 
@@ -79,6 +80,8 @@ class ValidateDeadlinesForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[Text]:
+        # all of the goal's fields, filled or not: rasa_sdk validates the filled ones and asks the
+        # first empty one (a list without the filled ones would drop the answer just given)
         if tracker.get_slot("deadlines_cancelled"):
             return []
         return deadline_chat.required_fields(tracker.get_slot("deadline_goal"), known_values(tracker))
@@ -98,6 +101,9 @@ class ValidateDeadlinesForm(FormValidationAction):
                 return {field: None, "date_to_confirm": None}
             # anything else: read it as a new answer below
         answer = deadline_chat.read_answer(field, text, today(), lang, known_values(tracker))
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if answer.error and intent in INTERRUPTING_INTENTS:
+            return {}  # not an answer: Rasa rejects the form for this turn and a rule answers instead
         if answer.stop:
             return {"deadlines_cancelled": True, "date_to_confirm": None}
         if answer.error:

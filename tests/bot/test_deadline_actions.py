@@ -39,14 +39,25 @@ def test_a_pip_date_in_the_first_message_needs_no_question(dispatcher):
     assert dispatcher.messages == []  # nothing to ask, so no intro
 
 
-async def test_the_form_asks_nothing_more_once_the_pip_date_is_known(dispatcher):
+async def test_the_form_needs_only_the_pip_date_for_the_end_of_the_term(dispatcher):
     tracker = make_tracker([], slots={"deadline_goal": "termijn", "pip_date": "2024-02-28"})
-    assert await ValidateDeadlinesForm().required_slots([], dispatcher, tracker, {}) == []
+    assert await ValidateDeadlinesForm().required_slots([], dispatcher, tracker, {}) == ["pip_date"]
 
 
 async def test_an_extension_question_asks_hours_and_exams_one_at_a_time(dispatcher):
     tracker = make_tracker([], slots={"deadline_goal": "verlenging", "pip_date": "2024-05-12"})
-    assert await ValidateDeadlinesForm().required_slots([], dispatcher, tracker, {}) == ["hours_bow", "exams_passed"]
+    slots = await ValidateDeadlinesForm().required_slots([], dispatcher, tracker, {})
+    assert slots == ["pip_date", "hours_bow", "exams_passed"]
+
+
+async def test_the_answer_just_given_is_kept_and_the_next_question_is_asked(dispatcher):
+    tracker = make_tracker(
+        [user_event("12-5-2024", "ask_deadlines")], slots={"deadline_goal": "verlenging", "requested_slot": "pip_date"}
+    )
+    events = await ValidateDeadlinesForm().run(dispatcher, tracker, {"forms": {"deadlines_form": {"required_slots": ["pip_date"]}}, "slots": {}})
+    slots = slots_of(events)
+    assert slots["pip_date"] == "2024-05-12"
+    assert slots["requested_slot"] == "hours_bow"
 
 
 def test_the_answer_contains_the_end_of_the_term_in_dutch(dispatcher):
@@ -135,3 +146,14 @@ def test_calculate_my_dates_under_the_extension_answer_asks_about_extension(disp
     ]
     slots = slots_of(ActionStartDeadlines().run(dispatcher, make_tracker(events), {}))
     assert slots["deadline_goal"] == "verlenging"
+
+
+async def test_a_question_that_is_no_answer_is_left_to_the_interruption_rules(dispatcher):
+    tracker = make_tracker([user_event("wat kost een examen?", "faq")], slots={"requested_slot": "pip_date"})
+    assert await ValidateDeadlinesForm().extract_pip_date(dispatcher, tracker, {}) == {}
+    assert dispatcher.messages == []
+
+
+async def test_a_date_classified_as_a_faq_question_is_still_read_as_the_answer(dispatcher):
+    tracker = make_tracker([user_event("12 mei 2024", "faq")], slots={"requested_slot": "pip_date"})
+    assert (await ValidateDeadlinesForm().extract_pip_date(dispatcher, tracker, {}))["pip_date"] == "2024-05-12"

@@ -45,9 +45,11 @@ def test_inputs_already_in_the_message_are_taken(text, expected):
 
 
 def test_only_missing_inputs_are_asked_in_order():
-    assert chat.required_fields("verlenging", {"pip_date": "2024-05-12"}) == ["hours_bow", "exams_passed"]
-    assert chat.required_fields("termijn", {"pip_date": chat.UNKNOWN}) == []
-    assert chat.required_fields("naturalisatie", {"residence_start": "2023-01-10", "partner_dutch": False}) == []
+    assert chat.required_fields("verlenging", {}) == ["pip_date", "hours_bow", "exams_passed"]
+    assert chat.missing_fields("verlenging", {"pip_date": "2024-05-12"}) == ["hours_bow", "exams_passed"]
+    assert chat.missing_fields("termijn", {"pip_date": chat.UNKNOWN}) == []
+    assert chat.missing_fields("verlenging", {"pip_date": chat.UNKNOWN}) == []
+    assert chat.missing_fields("naturalisatie", {"residence_start": "2023-01-10", "partner_dutch": False}) == []
 
 
 def test_a_pip_date_in_the_future_is_refused_and_the_day_itself_is_accepted():

@@ -89,7 +89,8 @@ def test_a_signal_of_danger_gets_safety_information_and_the_offer_of_a_person(st
 
 def test_the_extension_form_asks_one_question_at_a_time_and_reads_bare_numbers(stack):
     user = new_user()
-    first = texts(stack.rest(user, "kan ik verlenging krijgen? reken het voor mij uit"))
+    assert "Bron:" in texts(stack.rest(user, "kan ik verlenging krijgen?"))  # the rule, in general
+    first = texts(stack.rest(user, "/ask_deadlines"))  # the button "Bereken mijn data" under it
     assert "PIP" in first
     assert "uur" in texts(stack.rest(user, "12-5-2024"))  # next: the hours
     after_hours = texts(stack.rest(user, "330"))
