@@ -14,8 +14,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from addons.intent_override import override_intent
 
 from knowledge.deadline_chat import RULE_TOPICS, wants_own_dates
 
@@ -50,12 +52,5 @@ class PersonalDatesRouter(GraphComponent):
                 continue
             if not wants_own_dates(text, dt.date.today()):
                 continue
-            new = {"name": INTENT_NAME, "confidence": 1.0}
-            # the classifiers' guesses stay in the ranking, at half their confidence, so the
-            # FallbackClassifier does not see two equally likely intents
-            others = [{**r, "confidence": r.get("confidence", 0.0) * 0.5}
-                      for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != INTENT_NAME]
-            ranking = [new] + others
-            message.set(INTENT, new, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            override_intent(message, INTENT_NAME)
         return messages

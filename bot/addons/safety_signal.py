@@ -12,8 +12,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from addons.intent_override import override_intent
 
 from knowledge.safety import is_danger_signal
 
@@ -37,12 +39,5 @@ class SafetySignalDetector(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/") or not is_danger_signal(text):
                 continue
-            intent = {"name": INTENT_NAME, "confidence": 1.0}
-            # the classifiers' guesses stay in the ranking, at half their confidence, so the
-            # FallbackClassifier does not see two equally likely intents
-            others = [{**r, "confidence": r.get("confidence", 0.0) * 0.5}
-                      for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != INTENT_NAME]
-            ranking = [intent] + others
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            override_intent(message, INTENT_NAME)
         return messages
