@@ -83,3 +83,19 @@ def list_messages(
         .limit(limit)
     )
     return list(session.scalars(statement))
+
+
+def recent_button_dicts(*, session: Session, channel: str, channel_user_id: str, limit: int) -> list[dict[str, Any]]:
+    """Buttons of the user's latest outgoing messages, newest first (to resolve short button keys)."""
+    statement = (
+        select(Message.payload)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.channel == channel,
+            Conversation.channel_user_id == channel_user_id,
+            Message.direction == "out",
+        )
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return [button for payload in session.scalars(statement) if payload for button in payload.get("buttons", [])]

@@ -28,10 +28,11 @@ from telegram.ext import (
     filters,
 )
 
+from channels.core import crud
 from channels.core.config import Settings
 from channels.core.conversation import ConversationService
 from channels.core.local_media import load_local_media
-from channels.core.models import Conversation, Message
+from channels.core.models import Conversation
 from channels.core.privacy import hash_id
 from channels.core.ratelimit import WARNING_TEXT, Decision, RateLimiter, make_rate_limiter
 from channels.core.schemas import Button
@@ -246,19 +247,8 @@ class TelegramChannel:
 
     def _recent_buttons(self, chat_id: str) -> list[Button]:
         with self.service.session_factory() as session:
-            statement = (
-                select(Message.payload)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(
-                    Conversation.channel == CHANNEL,
-                    Conversation.channel_user_id == chat_id,
-                    Message.direction == "out",
-                )
-                .order_by(Message.id.desc())
-                .limit(RECENT_BUTTON_MESSAGES)
-            )
-            payloads = list(session.scalars(statement))
-        return [Button(**b) for p in payloads if p for b in p.get("buttons", [])]
+            found = crud.recent_button_dicts(session=session, channel=CHANNEL, channel_user_id=chat_id, limit=RECENT_BUTTON_MESSAGES)
+        return [Button(**b) for b in found]
 
 
 def _chat_id(update: Update) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from channels.core import crud
 from channels.core.config import Settings
 from channels.core.conversation import ConversationRef, ConversationService
 from channels.core.local_media import MediaUnavailable, load_local_media
@@ -256,19 +257,8 @@ class WhatsAppChannel:
 
     def _recent_buttons(self, wa_id: str) -> list[Button]:
         with self.service.session_factory() as session:
-            statement = (
-                select(Message.payload)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(
-                    Conversation.channel == CHANNEL,
-                    Conversation.channel_user_id == wa_id,
-                    Message.direction == "out",
-                )
-                .order_by(Message.id.desc())
-                .limit(RECENT_MESSAGES)
-            )
-            payloads = list(session.scalars(statement))
-        return [Button(**b) for p in payloads if p for b in p.get("buttons", [])]
+            found = crud.recent_button_dicts(session=session, channel=CHANNEL, channel_user_id=wa_id, limit=RECENT_MESSAGES)
+        return [Button(**b) for b in found]
 
 
 def _split(text: str) -> list[str]:

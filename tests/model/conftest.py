@@ -6,13 +6,13 @@ These tests need bot/models/wegwijs.tar.gz (scripts/train) and both environments
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.scale.services import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "bot" / "models" / "wegwijs.tar.gz"
@@ -21,26 +21,6 @@ RASA = ROOT / ".venv-engine" / "bin" / "rasa"
 GATEWAY_PY = ROOT / ".venv-gateway" / "bin" / "python"
 TOKEN = "model-test-token"
 ACTIONS_TOKEN = "model-test-actions-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, log: Path, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited early; log:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {seconds}s; log:\n{log.read_text()[-3000:]}")
 
 
 class Stack:
