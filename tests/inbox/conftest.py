@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,12 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from channels.app import create_app
 from channels.core import engine as engine_module
 from channels.core.config import Settings
 from inbox import security
 from inbox.security import create_consultant
+from tests.channels.conftest import make_settings as channel_settings
+from tests.channels.conftest import running  # noqa: F401 - used by the inbox tests
 from tests.channels.fake_rasa import FakeRasa
 
 BASE_URL = "http://testserver"
@@ -63,24 +63,8 @@ def scripted_reply(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "database_url": f"sqlite:///{tmp_path / 'gateway.db'}",
-        "rasa_url": "http://rasa.test",
-        "rasa_token": "test-rasa-token",
-        "secret_key": "test-secret-key-for-sessions",
-        "public_base_url": BASE_URL,
-        "engine_retries": 0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
-
-
-@asynccontextmanager
-async def running(settings: Settings, fake: FakeRasa) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    app = create_app(settings, engine_transport=fake.transport())
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as client:
-            yield app, client
+    """The channel tests' settings, without engine retries (inbox tests script the engine's failures)."""
+    return channel_settings(tmp_path, **{"secret_key": "test-secret-key-for-sessions", "engine_retries": 0, **overrides})
 
 
 def add_consultant(app: FastAPI, email: str = "anna@voorbeeldstad.nl", name: str = "Anna de Vries") -> int:
