@@ -10,6 +10,17 @@
 ``ResilientSQLTrackerStore``
     Rasa's ``SQLTrackerStore`` with ``pool_pre_ping``: after a database restart the first turn
     gets a fresh connection instead of failing on a dead one (and losing that turn's context).
+    Three measured savings (bench/RESULTS.md, profile: the tracker store was ~28 % of the
+    engine's CPU per FAQ turn):
+    - ``save`` knows how many events of the tracker are already stored when the tracker came
+      from ``retrieve`` in this process (every turn: Rasa retrieves, then saves the same object,
+      under the conversation's lock), so it skips Rasa's count query before every insert;
+      trackers of unknown origin still use Rasa's count.
+    - new events are written with one multi-row INSERT, ``retrieve`` reads only the ``data``
+      column.
+    - SQLite (the single-machine default) runs in WAL mode with ``synchronous=NORMAL``: a commit
+      no longer waits for the disk, which survives a crash of the process (not a power cut of
+      the machine: use PostgreSQL for that, as docs/deployment.md says).
 
 Select them in bot/endpoints.yml through WEGWIJS_ENGINE_LOCK_STORE and
 WEGWIJS_ENGINE_TRACKER_STORE (see .env.example).
@@ -17,13 +28,16 @@ WEGWIJS_ENGINE_TRACKER_STORE (see .env.example).
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-from typing import Any, Callable, Optional, Text
+from typing import Any, Callable, Iterator, Optional, Text
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -100,4 +114,67 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs = {k: v for k, v in kwargs.items() if v != ""}  # unset ${VAR}s in endpoints.yml
         super().__init__(*args, **kwargs)
-        self.engine.pool._pre_ping = True  # reconnect after a database restart
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens and closes a file connection per session (NullPool), and the
+            # last close of a WAL database checkpoints it to disk: keep connections open instead
+            import sqlalchemy as sa
+
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
+                                           connect_args={"check_same_thread": False})
+            sa.event.listen(self.engine, "connect", _sqlite_wal)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        else:
+            self.engine.pool._pre_ping = True  # reconnect after a database restart
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            rows = (
+                self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+                .with_entities(self.SQLEvent.data)
+                .all()
+            )
+        if not rows or not self.domain:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = getattr(tracker, STORED_EVENTS, None)
+        if stored is None or stored > len(tracker.events):
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = []
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
+                )
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
+
+
+STORED_EVENTS = "_wegwijs_stored_events"
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
