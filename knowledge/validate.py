@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from collections import defaultdict
@@ -21,6 +22,13 @@ from knowledge import loader
 MAX_ANSWER_WORDS = 110  # B1 target is ~90 words; above this the answer must be cut
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
 _SPECIAL_FACTS = re.compile(r"^(SEED-\d+|project-policy)$")
+
+RULES_PATH = loader.KNOWLEDGE_DIR / "deadlines" / "rules.yaml"
+# The original documents (shared/sources/*.txt) are not part of the repository. When they are
+# present (by default next to the repository, as on the project machine), the lines and quotes
+# that rules.yaml cites from them are checked too; otherwise only their file names are.
+SOURCES_DIR = Path(os.environ.get("WEGWIJS_SOURCES_DIR", loader.REPO_ROOT.parent / "shared" / "sources"))
+CONFIRMING_LEVELS = {"HIGH", "SEED"}
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,63 @@ def validate(today: dt.date | None = None) -> list[Problem]:
             problems.append(Problem("knowledge/intents", f"missing intent file {name}.yaml"))
 
     problems += duplicate_problems(faqs, intents)
+    problems += rules_problems(fact_rows)
+    return problems
+
+
+def _plain(text: str) -> str:
+    """A fact-sheet line or quote without ** markup and with single spaces, for quote checks."""
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
+
+
+def evidence_problems(evidence: dict, where: str, fact_rows: dict) -> list[Problem]:
+    """One `checked_in` entry: the quote is on the cited line, and a cited row confirms (HIGH/SEED)."""
+    file, line_no, quote = evidence["file"], evidence["line"], _plain(evidence["quote"])
+    if file.startswith("shared/sources/"):
+        name = file.removeprefix("shared/sources/")
+        if name not in loader.FACT_SHEET.read_text(encoding="utf-8"):
+            return [Problem(where, f"checked_in: {file} is not a source document listed in the fact sheet")]
+        path = SOURCES_DIR / name
+        if not path.exists():
+            return []  # the original documents are not available here: cannot check the line
+    else:
+        path = loader.REPO_ROOT / file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if line_no > len(lines):
+        return [Problem(where, f"checked_in: {file} has no line {line_no}")]
+    line = lines[line_no - 1]
+    problems = []
+    if quote not in _plain(line):
+        message = f"checked_in: the quote is not on {file} line {line_no}: '{evidence['quote']}'"
+        problems.append(Problem(where, message))
+    row = evidence.get("row")
+    if row is not None:
+        if not re.match(rf"^\|\s*{re.escape(row)}\s*\|", line):
+            problems.append(Problem(where, f"checked_in: {file} line {line_no} is not fact-sheet row {row}"))
+        elif row not in fact_rows or fact_rows[row].confidence not in CONFIRMING_LEVELS:
+            level = fact_rows[row].confidence if row in fact_rows else "unreadable"
+            message = f"checked_in: row {row} is {level}; only HIGH or SEED rows confirm"
+            problems.append(Problem(where, message))
+    return problems
+
+
+def rules_problems(fact_rows: dict) -> list[Problem]:
+    """rules.yaml: schema, known fact rows, and every confirmed legal reference says where (verifiably)."""
+    data = loader.read_yaml(RULES_PATH)
+    where_file = _rel(RULES_PATH)
+    problems = _schema_problems(data, _schema("rules.schema.json"), RULES_PATH)
+    if problems:
+        return problems
+    for key, rule in data["rules"].items():
+        where = f"{where_file}: {key}"
+        for row in rule["facts"]:
+            if row not in fact_rows:
+                problems.append(Problem(where, f"facts: unknown fact-sheet row '{row}'"))
+        if not rule["legal_basis"] and not rule.get("basis_note"):
+            problems.append(Problem(where, "needs a legal_basis or a basis_note"))
+        for i, basis in enumerate(rule["legal_basis"]):
+            for evidence in basis.get("checked_in", []):
+                problems += evidence_problems(evidence, f"{where}/legal_basis/{i}", fact_rows)
     return problems
 
 

@@ -138,14 +138,18 @@ WARNINGS = {
         "en": "The end date printed on your mvv sticker always wins.",
     },
     "naturalisation_conditions": {
-        "nl": "Voor naturalisatie heeft u ook een inburgeringsdiploma nodig. "
-              "Het plan om de termijn van 5 naar 10 jaar te verlengen geldt nog niet.",
-        "en": "Naturalisation also needs an inburgeringsdiploma. "
-              "The plan to raise 5 years to 10 years is not in force yet.",
+        "nl": "Voor naturalisatie heeft u meestal ook een inburgeringsdiploma nodig. "
+              "Het plan om de termijn van 5 naar 10 jaar te verlengen geldt nog niet. "
+              "Vraag de IND wat voor u geldt.",
+        "en": "Naturalisation usually also needs an inburgeringsdiploma. "
+              "The plan to raise 5 years to 10 years is not in force yet. "
+              "Ask the IND what applies to you.",
     },
     "permanent_residence_conditions": {
-        "nl": "Voor verblijf voor onbepaalde tijd heeft u ook een inburgeringsdiploma en genoeg inkomen nodig.",
-        "en": "A permanent residence permit also needs an inburgeringsdiploma and enough income.",
+        "nl": "Voor verblijf voor onbepaalde tijd heeft u ook een inburgeringsdiploma en genoeg inkomen nodig. "
+              "Vraag de IND wat voor u geldt.",
+        "en": "A permanent residence permit also needs an inburgeringsdiploma and enough income. "
+              "Ask the IND what applies to you.",
     },
 }
 

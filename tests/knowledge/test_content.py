@@ -109,3 +109,42 @@ def test_the_rule_answers_offer_to_calculate_the_persons_own_dates(topic):
     en, nl = domain["responses"][f"utter_faq/{topic}"]
     assert {"title": "Bereken mijn data", "payload": "/ask_deadlines"} in nl["buttons"]
     assert {"title": "Calculate my dates", "payload": "/ask_deadlines"} in en["buttons"]
+
+
+# --- Claims that no fact-sheet row or source document supports are not stated as fact -------
+
+def test_the_work_answer_does_not_claim_that_no_work_permit_is_needed_and_says_where_to_check():
+    faq = loader.load_faqs()["werken"]
+    nl, en = faq.answer["nl"], faq.answer["en"]
+    assert "geen werkvergunning nodig" not in nl and "not need a work permit" not in en
+    assert "niet zeker" in nl and "not say that for sure" in en
+    for word in ("IND", "verblijfspas", "regievoerder"):
+        assert word in nl
+    for word in ("IND", "residence card", "regievoerder"):
+        assert word in en
+    assert faq.sources[0]["url"].startswith("https://ind.nl/")
+
+
+@pytest.mark.parametrize(
+    ("topic", "unsupported"),
+    [
+        ("examens", "nieuw sinds 1 juli 2025"),
+        ("leerbaarheidstoets", "niet voor te leren"),
+        ("niet_kunnen_betalen", "gratis"),
+        ("naturalisatie", "deze termijnen"),
+        ("verblijfsvergunning", "Hij is maximaal 5 jaar geldig"),
+        ("referent_plichten", "Na aankomst binnen 4 weken"),
+        ("boete", "krijgt u nieuwe tijd"),
+    ],
+    ids=[
+        "the KNM exam was renewed in 2025, not new",
+        "nothing says you need not prepare for the leerbaarheidstoets",
+        "nothing says extra practice is free",
+        "only the 5-year naturalisation term has a 10-year proposal",
+        "the 5-year validity of the partner permit is hedged and points to the card",
+        "the referent reports within 4 weeks of collecting the mvv or permit, not of arrival",
+        "the extra time after a fine is not stated as certain",
+    ],
+)
+def test_an_unsupported_claim_is_not_in_the_answer(topic, unsupported):
+    assert unsupported not in loader.load_faqs()[topic].answer["nl"]

@@ -1,6 +1,7 @@
 """rules.yaml: every output key is described once, with its sources, basis and parameters."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -113,3 +114,119 @@ def test_add_months(start: date, months: int, expected: date) -> None:
 def test_29_february_plus_one_year_is_28_february() -> None:
     assert add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
     assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+
+
+# --- Legal references: which ones a source confirms, and how that is checked -----------------
+
+# (rule, law, article, lid) of every legal reference that a fact-sheet row (HIGH/SEED) or an
+# original document confirms. All other references stay `checked: false` with a note.
+CONFIRMED_REFERENCES = {
+    ("law", "Wet inburgering 2021", None, None),
+    ("termijn_start", "Wet inburgering 2021", "11", "2"),
+    ("termijn_start", "Wet inburgering 2021", "11", "3"),
+    ("termijn_end", "Wet inburgering 2021", "11", "1"),
+    ("verlenging_earliest", "Wet inburgering 2021", "12", None),
+    ("verlenging_earliest", "Besluit inburgering 2021", "4.3", None),
+    ("mvv_collect_by", "Vreemdelingencirculaire 2000 (B)", "B1/3.3.4", None),
+    ("enter_nl_by", "Vreemdelingencirculaire 2000 (B)", "B1/3.3.4", None),
+    ("loan_repayment_start", "Wet inburgering 2021", "20", None),
+    ("verlenging_hours_ground", "Wet inburgering 2021", "12", None),
+}
+
+
+def _references():
+    for key, rule in load_rules().items():
+        for basis in rule["legal_basis"]:
+            yield key, basis
+
+
+def test_only_the_references_a_source_confirms_are_marked_checked() -> None:
+    checked = {(k, b["law"], b["article"], b["lid"]) for k, b in _references() if b["checked"]}
+    assert checked == CONFIRMED_REFERENCES
+
+
+@pytest.mark.parametrize(
+    ("key", "basis"),
+    list(_references()),
+    ids=[f"{k} {b['law']} {b['article'] or ''} {b['lid'] or ''}".strip() for k, b in _references()],
+)
+def test_a_checked_reference_names_where_it_was_confirmed_and_an_unchecked_one_says_why(key, basis) -> None:
+    if basis["checked"]:
+        assert basis["checked_in"]
+        for evidence in basis["checked_in"]:
+            file = evidence["file"]
+            assert file == "knowledge/facts/wi2021-facts.md" or file.startswith("shared/sources/")
+            assert evidence["line"] >= 1 and evidence["quote"]
+    else:
+        assert "checked_in" not in basis
+        assert any(where in basis["check_note"] for where in ("wetten.overheid.nl", "IND", "DUO"))
+
+
+@pytest.fixture
+def rules_copy(tmp_path, monkeypatch):
+    """A copy of rules.yaml that the validator reads, to break on purpose."""
+    from knowledge import validate
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(validate.RULES_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(validate, "RULES_PATH", path)
+    return path
+
+
+def _rule_problems() -> str:
+    from knowledge import loader, validate
+
+    return "\n".join(str(p) for p in validate.rules_problems(loader.load_fact_rows()))
+
+
+def test_the_rules_file_passes_the_validator() -> None:
+    assert _rule_problems() == ""
+
+
+def test_a_checked_reference_without_checked_in_is_reported(rules_copy) -> None:
+    text = rules_copy.read_text(encoding="utf-8")
+    start = text.rindex("\n", 0, text.index("checked_in:", text.index("  loan_repayment_start:"))) + 1
+    end = text.rindex("\n", 0, text.index("check_note:", start)) + 1
+    rules_copy.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert "'checked_in' is a required property" in _rule_problems()
+
+
+def test_an_unchecked_reference_without_a_note_is_reported(rules_copy) -> None:
+    text = rules_copy.read_text(encoding="utf-8")
+    start = text.rindex("\n", 0, text.index("check_note:", text.index("  health_insurance_by:"))) + 1
+    end = text.index("    parameters:", start)
+    rules_copy.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert "'check_note' is a required property" in _rule_problems()
+
+
+def test_a_quote_that_is_not_on_the_cited_line_is_reported(rules_copy) -> None:
+    text = rules_copy.read_text(encoding="utf-8")
+    rules_copy.write_text(text.replace('quote: "Legal basis: Wi2021 art. 20 (RO-lening)"',
+                                       'quote: "Legal basis: Wi2021 art. 21 (RO-lening)"'), encoding="utf-8")
+    assert "the quote is not on knowledge/facts/wi2021-facts.md line 178" in _rule_problems()
+
+
+def test_an_unverified_fact_row_does_not_confirm_a_reference(rules_copy) -> None:
+    text = rules_copy.read_text(encoding="utf-8")
+    confirmed = re.compile(r'line: 243\n( +)row: "10.1"\n +quote: "[^"\n]*"')
+    unverified = r'line: 102\n\1row: "1.10"\n\1quote: "consolidation dated 2025-10-21"'
+    broken = confirmed.sub(unverified, text)
+    assert broken != text
+    rules_copy.write_text(broken, encoding="utf-8")
+    assert "row 1.10 is UNVERIFIED; only HIGH or SEED rows confirm" in _rule_problems()
+
+
+def test_an_unknown_fact_row_in_a_rule_is_reported(rules_copy) -> None:
+    text = rules_copy.read_text(encoding="utf-8")
+    rules_copy.write_text(text.replace('facts: ["7.10"]', 'facts: ["7.99"]'), encoding="utf-8")
+    assert "health_insurance_by: facts: unknown fact-sheet row '7.99'" in _rule_problems()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_naturalisation_and_permanent_residence_warnings_send_people_to_the_ind(lang) -> None:
+    from knowledge.deadlines.labels import warning_text
+
+    naturalisation = warning_text("naturalisation_conditions", lang)
+    assert ("meestal" if lang == "nl" else "usually") in naturalisation
+    for code in ("naturalisation_conditions", "permanent_residence_conditions"):
+        assert "IND" in warning_text(code, lang)
