@@ -4,7 +4,8 @@ Usage (from bot/):  python serve_actions.py [--port 5055]
 
 Rasa calls it with ``?token=<WEGWIJS_ACTIONS_TOKEN>`` (bot/endpoints.yml). Requests without the
 right token get 401; /health stays open for monitoring. Host and token come from the environment
-(WEGWIJS_ACTIONS_HOST, WEGWIJS_ACTIONS_TOKEN).
+(WEGWIJS_ACTIONS_HOST, WEGWIJS_ACTIONS_TOKEN). Logging follows bot/logging.yml, the engine's
+file: personal data is masked in every line (knowledge/logredact.py).
 """
 
 from __future__ import annotations
@@ -12,12 +13,23 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
+import logging.config
 import os
+from pathlib import Path
+
+import yaml
 
 from rasa_sdk.endpoint import create_app
 from sanic import response
 
 logger = logging.getLogger("wegwijs.actions")
+
+LOGGING_CONFIG = Path(__file__).resolve().parent / "logging.yml"
+
+
+def configure_logging(path: Path = LOGGING_CONFIG) -> None:
+    """Apply the redacting logging configuration shared with the engine."""
+    logging.config.dictConfig(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def build_app(token: str):
@@ -38,12 +50,13 @@ def build_app(token: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("WEGWIJS_ACTIONS_PORT", "5055")))
+    parser.add_argument("--logging-config-file", type=Path, default=LOGGING_CONFIG)
     args = parser.parse_args()
     host = os.environ.get("WEGWIJS_ACTIONS_HOST", "127.0.0.1")
     token = os.environ.get("WEGWIJS_ACTIONS_TOKEN", "")
     if not token:
         raise SystemExit("WEGWIJS_ACTIONS_TOKEN is not set")
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(args.logging_config_file)
     logger.info("action server on %s:%s", host, args.port)
     build_app(token).run(host, args.port, workers=1, access_log=False, motd=False)
 

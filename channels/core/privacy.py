@@ -1,10 +1,7 @@
-"""Helpers that keep personal data out of logs."""
+"""Helpers that keep personal data out of logs (shared with the engine: `knowledge.logredact`)."""
 
 from __future__ import annotations
 
-import hashlib
+from knowledge.logredact import hash_id
 
-
-def hash_id(value: str) -> str:
-    """A short, stable SHA-256 fingerprint of an identifier (user id, phone number) for logs."""
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+__all__ = ["hash_id"]

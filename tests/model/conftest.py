@@ -70,7 +70,7 @@ class Stack:
         engine = self.start(
             "engine",
             [str(RASA), "run", "--enable-api", "--auth-token", TOKEN, "-i", "127.0.0.1", "-p", str(self.rasa_port),
-             "--model", str(MODEL), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+             "--model", str(MODEL), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--logging-config-file", "logging.yml"],
             bot,
         )
         gateway = self.start("gateway", [str(GATEWAY_PY), "-m", "channels"], ROOT)

@@ -228,7 +228,7 @@ class Stack:
             name,
             [str(RASA), "run", "--enable-api", "--auth-token", TOKEN, "-i", "127.0.0.1",
              "-p", str(self.engine_ports[index]), "--model", str(MODEL), "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml"],
+             "--credentials", "credentials.yml", "--logging-config-file", "logging.yml"],
             ROOT / "bot",
         )
         if wait:
