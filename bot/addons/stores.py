@@ -10,7 +10,7 @@
 ``ResilientSQLTrackerStore``
     Rasa's ``SQLTrackerStore`` with ``pool_pre_ping``: after a database restart the first turn
     gets a fresh connection instead of failing on a dead one (and losing that turn's context).
-    Three measured savings (bench/RESULTS.md, profile: the tracker store was ~28 % of the
+    Four measured savings (bench/RESULTS.md, profile: the tracker store was ~28 % of the
     engine's CPU per FAQ turn):
     - ``save`` knows how many events of the tracker are already stored when the tracker came
       from ``retrieve`` in this process (every turn: Rasa retrieves, then saves the same object,
@@ -18,6 +18,11 @@
       trackers of unknown origin still use Rasa's count.
     - new events are written with one multi-row INSERT, ``retrieve`` reads only the ``data``
       column.
+    - the tracker saved last for each of the ``cache_size`` (256) most recent conversations stays
+      in memory; the next turn gets it back after one small query shows the database still
+      holds exactly those events (same count, same last id), instead of reading, decoding and
+      replaying every event. Another engine's turn, "verwijder mijn gegevens" or retention
+      changes that answer, and the tracker is read from the database as before.
     - SQLite (the single-machine default) runs in WAL mode with ``synchronous=NORMAL``: a commit
       no longer waits for the disk, which survives a crash of the process (not a power cut of
       the machine: use PostgreSQL for that, as docs/deployment.md says).
@@ -30,12 +35,14 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import OrderedDict
 import logging
 from typing import Any, Callable, Iterator, Optional, Text
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
@@ -43,6 +50,7 @@ from rasa.utils.endpoints import EndpointConfig
 logger = logging.getLogger(__name__)
 
 MAX_TRANSACTION_ATTEMPTS = 50
+DEFAULT_CACHE_SIZE = 256  # trackers kept in memory by ResilientSQLTrackerStore
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -111,9 +119,17 @@ class AtomicRedisLockStore(RedisLockStore):
 
 
 class ResilientSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cache_size: Any = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
         kwargs = {k: v for k, v in kwargs.items() if v != ""}  # unset ${VAR}s in endpoints.yml
         super().__init__(*args, **kwargs)
+        self.cache_size = int(cache_size) if cache_size not in ("", None) else DEFAULT_CACHE_SIZE
+        self._recent: OrderedDict[Text, tuple] = OrderedDict()
+        import sqlalchemy as sa
+
+        events = self.SQLEvent.__table__
+        self._stamp_query = (  # a plain statement: compiled once, no ORM work per turn
+            sa.select(sa.func.count(events.c.id), sa.func.max(events.c.id)).where(events.c.sender_id == sa.bindparam("sender_id"))
+        )
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens and closes a file connection per session (NullPool), and the
             # last close of a WAL database checkpoints it to disk: keep connections open instead
@@ -130,6 +146,10 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
+            if not fetch_events_from_all_sessions:
+                cached = self._cached(session, sender_id)
+                if cached is not None:
+                    return cached
             rows = (
                 self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
                 .with_entities(self.SQLEvent.data)
@@ -141,6 +161,36 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if not fetch_events_from_all_sessions:
             setattr(tracker, STORED_EVENTS, len(tracker.events))
         return tracker
+
+    # -- the last saved trackers, kept in memory -------------------------------------------------
+    def _stamp(self, session: Any, sender_id: Text) -> tuple:
+        """What the database holds for a conversation: (number of events, id of the last one)."""
+        count, last = session.execute(self._stamp_query, {"sender_id": sender_id}).one()
+        return int(count), last
+
+    def _cached(self, session: Any, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker this process saved last, if the database still holds exactly that.
+
+        Taken out of the cache: the caller owns it now (it goes back in when it is saved), so
+        a turn that fails half-way never leaves unsaved events behind for the next one.
+        """
+        entry = self._recent.pop(sender_id, None)
+        if entry is None:
+            return None
+        stamp, length, tracker = entry
+        if len(tracker.events) != length or self._stamp(session, sender_id) != stamp:
+            return None  # changed since: another engine, "verwijder mijn gegevens", retention
+        return tracker
+
+    def _remember(self, session: Any, tracker: DialogueStateTracker) -> None:
+        if self.cache_size <= 0:
+            return
+        if any(isinstance(e, SessionStarted) for e in itertools.islice(tracker.events, 1, None)):
+            return  # a session began inside this tracker: from the database, only that session comes back
+        self._recent[tracker.sender_id] = (self._stamp(session, tracker.sender_id), len(tracker.events), tracker)
+        self._recent.move_to_end(tracker.sender_id)
+        while len(self._recent) > self.cache_size:
+            self._recent.popitem(last=False)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = getattr(tracker, STORED_EVENTS, None)
@@ -167,6 +217,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
                 session.commit()
+            self._remember(session, tracker)
         setattr(tracker, STORED_EVENTS, len(tracker.events))
 
 

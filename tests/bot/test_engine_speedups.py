@@ -214,7 +214,7 @@ def test_the_store_writes_exactly_the_rows_rasas_store_writes(tmp_path: Path):
 def test_a_retrieved_tracker_is_saved_without_counting_the_stored_events_first(tmp_path: Path):
     import sqlalchemy as sa
 
-    store = ResilientSQLTrackerStore(domain=STORE_DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    store = ResilientSQLTrackerStore(domain=STORE_DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"), cache_size=0)
     asyncio.run(play(store, "gesprek-1", 2))
     statements: list[str] = []
     sa.event.listen(store.engine, "before_cursor_execute", lambda conn, cur, stmt, *a: statements.append(stmt))
@@ -269,3 +269,66 @@ def test_the_sqlite_tracker_file_runs_in_wal_mode(tmp_path: Path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     assert json.loads(stored_rows(tmp_path / "t.db")[-1][-1])["event"] == "action"
+
+
+# -- the in-memory copy of recent trackers ------------------------------------------------------
+def new_store(path: Path) -> ResilientSQLTrackerStore:
+    return ResilientSQLTrackerStore(domain=STORE_DOMAIN, dialect="sqlite", db=str(path))
+
+
+def add_turn(store: ResilientSQLTrackerStore, sender: str, text: str, n: int, save: bool = True) -> DialogueStateTracker:
+    async def run():
+        tracker = await store.retrieve(sender)
+        for event in turn(text, n):
+            tracker.update(event)
+        if save:
+            await store.save(tracker)
+        return tracker
+    return asyncio.run(run())
+
+
+def user_texts(tracker: DialogueStateTracker) -> list[str]:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def test_the_next_turn_gets_the_saved_tracker_back_after_one_small_query(tmp_path: Path):
+    import sqlalchemy as sa
+
+    store = new_store(tmp_path / "t.db")
+    asyncio.run(play(store, "gesprek-1", 2))
+    saved = add_turn(store, "gesprek-1", "derde vraag", 3)
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda conn, cur, stmt, *a: statements.append(stmt))
+    again = asyncio.run(store.retrieve("gesprek-1"))
+    assert again is saved
+    assert len(statements) == 1 and "count(" in statements[0].lower() and "max(" in statements[0].lower()
+
+
+def test_a_turn_that_failed_before_saving_leaves_nothing_behind_for_the_next_turn(tmp_path: Path):
+    store = new_store(tmp_path / "t.db")
+    asyncio.run(play(store, "gesprek-1", 1))
+    add_turn(store, "gesprek-1", "niet bewaard", 5, save=False)
+    assert user_texts(asyncio.run(store.retrieve("gesprek-1"))) == ["bericht 0"]
+
+
+def test_a_turn_served_by_another_engine_is_read_from_the_database(tmp_path: Path):
+    engine_a, engine_b = new_store(tmp_path / "t.db"), new_store(tmp_path / "t.db")
+    asyncio.run(play(engine_a, "gesprek-1", 1))
+    add_turn(engine_b, "gesprek-1", "via engine b", 2)
+    assert user_texts(asyncio.run(engine_a.retrieve("gesprek-1"))) == ["bericht 0", "via engine b"]
+
+
+def test_a_conversation_deleted_in_the_database_is_not_served_from_memory(tmp_path: Path):
+    store = new_store(tmp_path / "t.db")
+    asyncio.run(play(store, "gesprek-1", 2))
+    with sqlite3.connect(tmp_path / "t.db") as db:  # what "verwijder mijn gegevens" does in the gateway
+        db.execute("DELETE FROM events WHERE sender_id = 'gesprek-1'")
+    assert asyncio.run(store.retrieve("gesprek-1")) is None
+
+
+def test_only_the_most_recent_conversations_are_kept_in_memory(tmp_path: Path):
+    store = ResilientSQLTrackerStore(domain=STORE_DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"), cache_size=2)
+    for sender in ("a", "b", "c"):
+        asyncio.run(play(store, sender, 1))
+    assert list(store._recent) == ["b", "c"]
+    assert user_texts(asyncio.run(store.retrieve("a"))) == ["bericht 0"]  # read from the database
