@@ -178,16 +178,24 @@ class ConversationService:
             apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
             return notices + self.store_outgoing(conversation.id, [apology])
 
+        # The replies are stored together (one transaction), in order, so their ids follow the
+        # order of the replies. A payload handler may store messages itself (ctx.store), so the
+        # replies before it are stored first.
         messages: list[OutgoingMessage] = list(notices)
-        for reply in replies:  # stored one by one so ids follow the order of the replies
+        pending: list[OutgoingMessage] = []
+        for reply in replies:
             plain = self._plain_message(reply)
             if plain is not None:
-                messages.extend(self.store_outgoing(conversation.id, [plain]))
+                pending.append(plain)
             custom = reply.get("custom")
             wegwijs = custom.get("wegwijs") if isinstance(custom, dict) else None
             if isinstance(wegwijs, dict):
-                produced = await self._dispatch_custom(conversation, wegwijs)
-                messages.extend(self.store_outgoing(conversation.id, produced))
+                if pending:
+                    messages.extend(self.store_outgoing(conversation.id, pending))
+                    pending = []
+                pending.extend(await self._dispatch_custom(conversation, wegwijs))
+        if pending:
+            messages.extend(self.store_outgoing(conversation.id, pending))
         return messages
 
     async def deliver(self, conversation_id: str, messages: list[OutgoingMessage]) -> list[OutgoingMessage]:
@@ -203,23 +211,20 @@ class ConversationService:
 
     # -- storage --------------------------------------------------------------------
     def store_outgoing(self, conversation_id: str, messages: list[OutgoingMessage]) -> list[OutgoingMessage]:
-        """Store messages that have no id yet; returns them all with ids, in order."""
-        result: list[OutgoingMessage] = []
+        """Store messages that have no id yet (one transaction); returns them all with ids, in order."""
+        new = [
+            {"conversation_id": conversation_id, "direction": "out", "sender": message.sender,
+             "text": message.text, "payload": message.to_payload()}
+            for message in messages
+            if message.id is None
+        ]
+        if not new:
+            return list(messages)
         with self.session_factory() as session:
-            for message in messages:
-                if message.id is None:
-                    row = crud.add_message(
-                        session=session,
-                        conversation_id=conversation_id,
-                        direction="out",
-                        sender=message.sender,
-                        text=message.text,
-                        payload=message.to_payload(),
-                    )
-                    message = message.model_copy(update={"id": row.id})
-                result.append(message)
+            ids = iter(crud.insert_messages(session=session, rows=new))
             session.commit()
-        return result
+        return [message if message.id is not None else message.model_copy(update={"id": next(ids)})
+                for message in messages]
 
     def update_outgoing(self, message: OutgoingMessage) -> None:
         """Rewrite a stored message's text and payload (e.g. a URL that needs the message id)."""
@@ -265,42 +270,53 @@ class ConversationService:
         display_text: str | None,
     ) -> InboundMessage | None:
         with self.session_factory() as session:
-            conversation = crud.get_or_create_conversation(
-                session=session, channel=channel, channel_user_id=channel_user_id
-            )
-            if platform_message_id is not None and crud.has_platform_message(
-                session=session, conversation_id=conversation.id, platform_message_id=platform_message_id
-            ):
-                return None
-            language = metadata.get("lang")
-            if language in LANGUAGES:
-                conversation.language = language
-            now = utcnow()
-            conversation.last_user_message_at = now
+            key = crud.conversation_key(session=session, channel=channel, channel_user_id=channel_user_id)
+            if key is None:
+                created = crud.get_or_create_conversation(
+                    session=session, channel=channel, channel_user_id=channel_user_id
+                )
+                key = (created.id, created.language)
+            conversation_id, language = key
+            new_language = metadata.get("lang")
+            if new_language in LANGUAGES and new_language != language:
+                language = new_language
+            else:
+                new_language = None
+            conversation = ConversationRef(conversation_id, channel, channel_user_id, language)
             notices: list[OutgoingMessage] = []
             for text_filter in self.text_filters:
-                filtered = text_filter(text, ConversationRef.of(conversation))
+                filtered = text_filter(text, conversation)
                 text = filtered.text
                 notices.extend(filtered.notices)
-            row = crud.add_message(
-                session=session,
-                conversation_id=conversation.id,
-                direction="in",
-                sender="user",
-                text=text,
-                payload={"display_text": display_text} if display_text else None,
-                platform_message_id=platform_message_id,
-                created_at=now,
-            )
+            now = utcnow()
             try:
-                session.commit()
-            except IntegrityError:  # the same platform id arrived concurrently
+                # No lookup of the platform id first: the unique constraint on (conversation,
+                # platform id) refuses a repeat, also one that arrives concurrently.
+                crud.touch_conversation(
+                    session=session, conversation_id=conversation_id, last_user_message_at=now,
+                    language=new_language,
+                )
+                [message_id] = crud.insert_messages(session=session, rows=[{
+                    "conversation_id": conversation_id,
+                    "direction": "in",
+                    "sender": "user",
+                    "text": text,
+                    "payload": {"display_text": display_text} if display_text else None,
+                    "platform_message_id": platform_message_id,
+                    "created_at": now,
+                }])
+                session.commit()  # before the engine is asked: a stored message is never lost
+            except IntegrityError:
                 session.rollback()
-                return None
+                if platform_message_id is not None and crud.has_platform_message(
+                    session=session, conversation_id=conversation_id, platform_message_id=platform_message_id
+                ):
+                    return None
+                raise
             return InboundMessage(
-                conversation=ConversationRef.of(conversation),
+                conversation=conversation,
                 text=text,
-                message_id=row.id,
+                message_id=message_id,
                 platform_message_id=platform_message_id,
                 metadata=metadata,
                 notices=tuple(notices),

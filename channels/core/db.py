@@ -20,9 +20,11 @@ VERSION_TABLE = "alembic_version_channels"
 def make_engine(database_url: str) -> Engine:
     """Create an engine; for SQLite files the parent directory is created and WAL is enabled."""
     url = make_url(database_url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}  # a server restart leaves dead pooled connections
     if url.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        # A SQLite file has no server to lose, so no ping before every checkout (one query saved
+        # per session, several per turn).
+        kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)

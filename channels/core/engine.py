@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 BACKOFF_BASE_S = 0.2
+WEBHOOK_PATH = "/webhooks/rest/webhook"
 
 
 class EngineUnavailable(Exception):
@@ -43,6 +44,16 @@ class EngineClient:
             transport=transport,
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         )
+        self._webhook_urls: dict[str, httpx.URL] = {}  # per engine base URL
+
+    def _url(self, base: str, path: str) -> httpx.URL:
+        """`base + path` with the token as query parameter; the webhook URLs are built once."""
+        if path == WEBHOOK_PATH:
+            url = self._webhook_urls.get(base)
+            if url is None:
+                url = self._webhook_urls[base] = httpx.URL(f"{base}{path}", params={"token": self._token})
+            return url
+        return httpx.URL(f"{base}{path}", params={"token": self._token})
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -50,7 +61,7 @@ class EngineClient:
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Send one user message through Rasa's REST channel; returns Rasa's reply list."""
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
-        response = await self._post("/webhooks/rest/webhook", body, conversation_id)
+        response = await self._post(WEBHOOK_PATH, body, conversation_id)
         replies = response.json()
         return replies if isinstance(replies, list) else []
 
@@ -85,9 +96,7 @@ class EngineClient:
         while True:
             for index, base in enumerate(self.router.order(conversation_id)):
                 try:
-                    response = await self._client.post(
-                        f"{base}{path}", json=body, params={"token": self._token}
-                    )
+                    response = await self._client.post(self._url(base, path), json=body)
                 except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as exc:
                     reason = type(exc).__name__
                     self.router.mark_down(base)

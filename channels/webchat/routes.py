@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
 from channels.api.deps import ServiceDep
 from channels.core import crud
-from channels.core.models import Message
+from channels.core.conversation import ConversationService
 from channels.core.schemas import MessagePublic
 from channels.webchat.schemas import MessagesPublic, SessionId, WebchatMessageCreate
 
@@ -31,7 +30,10 @@ def chat_page(request: Request, service: ServiceDep) -> HTMLResponse:
 
 
 @router.post("/messages", response_model=MessagesPublic, summary="Send a message; returns the replies")
-async def post_message(body: WebchatMessageCreate, service: ServiceDep) -> MessagesPublic:
+async def post_message(body: WebchatMessageCreate, request: Request) -> MessagesPublic:
+    # The service straight from app.state rather than through ServiceDep: FastAPI runs a plain
+    # `def` dependency in a worker thread, and that hop costs CPU on every turn.
+    service: ConversationService = request.app.state.conversations
     replies = await service.handle_user_message(
         channel=CHANNEL,
         channel_user_id=body.session_id,
@@ -40,20 +42,24 @@ async def post_message(body: WebchatMessageCreate, service: ServiceDep) -> Messa
         display_text=body.title,
     )
     ids = [m.id for m in replies if m.id is not None]
+    if not ids:
+        return MessagesPublic(messages=[])
     with service.session_factory() as session:
-        rows = session.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.id)) if ids else []
-        return MessagesPublic(messages=[MessagePublic.from_row(row) for row in rows])
+        rows = crud.public_message_rows(session=session, ids=ids)
+    return MessagesPublic(messages=[MessagePublic.from_row(row) for row in rows])  # type: ignore[arg-type]
 
 
 @router.get("/messages", response_model=MessagesPublic, summary="Messages (both directions) after an id")
 def get_messages(
-    service: ServiceDep,
+    request: Request,
     session_id: Annotated[SessionId, Query()],
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> MessagesPublic:
+    # Every open chat polls this every few seconds: one Core query, and no ServiceDep (a second
+    # worker-thread hop besides the one for this `def` endpoint).
+    service: ConversationService = request.app.state.conversations
     with service.session_factory() as session:
-        conversation = crud.find_conversation(session=session, channel=CHANNEL, channel_user_id=session_id)
-        if conversation is None:
-            return MessagesPublic(messages=[])
-        rows = crud.list_messages(session=session, conversation_id=conversation.id, after=after, limit=200)
-        return MessagesPublic(messages=[MessagePublic.from_row(row) for row in rows])
+        rows = crud.public_messages_of_user(
+            session=session, channel=CHANNEL, channel_user_id=session_id, after=after, limit=200
+        )
+    return MessagesPublic(messages=[MessagePublic.from_row(row) for row in rows])  # type: ignore[arg-type]
