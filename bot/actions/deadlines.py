@@ -102,7 +102,7 @@ class ValidateDeadlinesForm(FormValidationAction):
             # anything else: read it as a new answer below
         answer = deadline_chat.read_answer(field, text, today(), lang, known_values(tracker))
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if answer.error and intent in INTERRUPTING_INTENTS:
+        if intent in INTERRUPTING_INTENTS and (answer.error or _number_word_in_a_sentence(field, text, answer)):
             return {}  # not an answer: Rasa rejects the form for this turn and a rule answers instead
         if answer.stop:
             return {"deadlines_cancelled": True, "date_to_confirm": None}
@@ -114,6 +114,13 @@ class ValidateDeadlinesForm(FormValidationAction):
         if answer.note:
             dispatcher.utter_message(text=answer.note)
         return {field: answer.value, "date_to_confirm": None}
+
+
+def _number_word_in_a_sentence(field: str, text: str, answer: deadline_chat.Answer) -> bool:
+    """"ik wil met een mens praten" holds the word "een" (one), but it is not an answer to
+    "how many hours?": a number without digits in another intent's sentence is not read as one."""
+    return (field in deadline_chat.NUMBER_FIELDS and answer.value not in (None, deadline_chat.UNKNOWN)
+            and not any(c.isdigit() for c in text) and len(text.split()) > 2)
 
 
 def _make_extractor(field: str):

@@ -157,3 +157,19 @@ async def test_a_question_that_is_no_answer_is_left_to_the_interruption_rules(di
 async def test_a_date_classified_as_a_faq_question_is_still_read_as_the_answer(dispatcher):
     tracker = make_tracker([user_event("12 mei 2024", "faq")], slots={"requested_slot": "pip_date"})
     assert (await ValidateDeadlinesForm().extract_pip_date(dispatcher, tracker, {}))["pip_date"] == "2024-05-12"
+
+
+async def test_asking_for_a_person_during_the_hours_question_is_not_read_as_one_hour(dispatcher):
+    tracker = make_tracker([user_event("ik wil met een mens praten", "ask_human")], slots={"requested_slot": "hours_bow"})
+    assert await ValidateDeadlinesForm().extract_hours_bow(dispatcher, tracker, {}) == {}
+    assert dispatcher.messages == []
+
+
+async def test_a_number_word_alone_still_answers_the_exams_question_whatever_the_intent(dispatcher):
+    tracker = make_tracker([user_event("twee", "faq")], slots={"requested_slot": "exams_passed"})
+    assert (await ValidateDeadlinesForm().extract_exams_passed(dispatcher, tracker, {}))["exams_passed"] == 2
+
+
+async def test_digits_in_a_faq_like_sentence_still_answer_the_hours_question(dispatcher):
+    tracker = make_tracker([user_event("ik heb 450 uur les gehad bij een school", "faq")], slots={"requested_slot": "hours_bow"})
+    assert (await ValidateDeadlinesForm().extract_hours_bow(dispatcher, tracker, {}))["hours_bow"] == 450
