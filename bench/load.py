@@ -375,7 +375,7 @@ def start_stack(args: argparse.Namespace):
     if args.gateway_workers > 1:
         gateway_cmd = [str(ROOT / ".venv-gateway" / "bin" / "python"), "-m", "uvicorn", "--factory",
                        "channels.app:create_app", "--host", "127.0.0.1", "--port", str(stack.gateway_port),
-                       "--workers", str(args.gateway_workers), "--no-access-log", "--log-level", "warning"]
+                       "--workers", str(args.gateway_workers), "--timeout-keep-alive", "75", "--no-access-log", "--log-level", "warning"]
     stack.start_actions()
     for i in range(args.engines):
         stack.start_engine(i, wait=False)
