@@ -131,8 +131,18 @@ def _make_extractor(field: str):
     return extract
 
 
+def _make_validator(field: str):
+    async def validate(self, value, dispatcher, tracker, domain):  # noqa: ANN001
+        return {field: value}  # extract_<field> has read and checked the answer already
+
+    validate.__name__ = f"validate_{field}"
+    return validate
+
+
 for _field in FIELDS:
     setattr(ValidateDeadlinesForm, f"extract_{_field}", _make_extractor(_field))
+    # without a validate_<field>, rasa_sdk logs a warning for every slot on every form turn
+    setattr(ValidateDeadlinesForm, f"validate_{_field}", _make_validator(_field))
 
 
 class ActionAskDeadlineField(Action):

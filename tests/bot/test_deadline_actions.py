@@ -173,3 +173,16 @@ async def test_a_number_word_alone_still_answers_the_exams_question_whatever_the
 async def test_digits_in_a_faq_like_sentence_still_answer_the_hours_question(dispatcher):
     tracker = make_tracker([user_event("ik heb 450 uur les gehad bij een school", "faq")], slots={"requested_slot": "hours_bow"})
     assert (await ValidateDeadlinesForm().extract_hours_bow(dispatcher, tracker, {}))["hours_bow"] == 450
+
+
+async def test_a_form_turn_validates_every_slot_without_warnings(dispatcher, caplog):
+    import logging
+
+    events = [user_event("mijn pip is van 12 mei 2024", "ask_deadlines")]
+    tracker = make_tracker(events, slots={"requested_slot": "pip_date", "pip_date": "2024-05-12", "deadline_goal": "termijn"},
+                           active_loop={"name": "deadlines_form"})
+    domain = {"forms": {"deadlines_form": {"required_slots": []}}, "slots": {}}
+    with caplog.at_level(logging.WARNING, logger="rasa_sdk"):
+        result = await ValidateDeadlinesForm().run(dispatcher, tracker, domain)
+    assert {"event": "slot", "timestamp": None, "name": "pip_date", "value": "2024-05-12"} in result
+    assert not [r for r in caplog.records if "Skipping validation" in r.getMessage()]
