@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +27,7 @@ from channels.core.engine import EngineUnavailable
 from channels.core.models import utcnow
 from channels.core.schemas import OutgoingMessage
 from inbox import crud
-from inbox.models import CLOSE_REASONS, Consultant, Note, Ticket
+from inbox.models import CLOSE_REASONS, OPEN_STATES, Consultant, Note, Ticket
 from inbox.notify import Notifier, TicketNotice
 from inbox.office_hours import OfficeHours, describe_opening
 
@@ -103,6 +103,22 @@ def _clean_slots(value: Any) -> dict[str, Any]:
         elif isinstance(item, list):
             slots[key[:60]] = [str(x)[:200] for x in item[:10]]
     return slots
+
+
+def _ticket_for_turn(session: Session, conversation_id: str) -> Ticket | None:
+    """The conversation's open ticket, else its last closed one, else None — in ONE query.
+
+    `intercept` runs on every user turn and most conversations never had a ticket, so this is
+    `crud.open_ticket_for` and then `crud.last_closed_ticket_for` folded together: open tickets
+    sort first (there is at most one, by the partial unique index), then the newest closed one.
+    """
+    statement = (
+        select(Ticket)
+        .where(Ticket.conversation_id == conversation_id, Ticket.state.in_((*OPEN_STATES, "closed")))
+        .order_by(case((Ticket.state.in_(OPEN_STATES), 0), else_=1), Ticket.id.desc())
+        .limit(1)
+    )
+    return session.scalars(statement).first()
 
 
 class HandoffService:
@@ -226,10 +242,9 @@ class HandoffService:
         """Interceptor: absorb user messages while a ticket is open (the engine is not called)."""
         pending: int | None = None
         with self.session_factory() as session:
-            ticket = crud.open_ticket_for(session=session, conversation_id=inbound.conversation.id)
-            if ticket is None:
-                closed = crud.last_closed_ticket_for(session=session, conversation_id=inbound.conversation.id)
-                pending = closed.id if closed is not None and closed.resume_pending else None
+            ticket = _ticket_for_turn(session, inbound.conversation.id)
+            if ticket is None or not ticket.is_open:
+                pending = ticket.id if ticket is not None and ticket.resume_pending else None
             else:
                 now = self.clock()
                 crud.add_event(
