@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -105,20 +105,25 @@ def _clean_slots(value: Any) -> dict[str, Any]:
     return slots
 
 
-def _ticket_for_turn(session: Session, conversation_id: str) -> Ticket | None:
-    """The conversation's open ticket, else its last closed one, else None — in ONE query.
-
-    `intercept` runs on every user turn and most conversations never had a ticket, so this is
-    `crud.open_ticket_for` and then `crud.last_closed_ticket_for` folded together: open tickets
-    sort first (there is at most one, by the partial unique index), then the newest closed one.
-    """
-    statement = (
-        select(Ticket)
-        .where(Ticket.conversation_id == conversation_id, Ticket.state.in_((*OPEN_STATES, "closed")))
-        .order_by(case((Ticket.state.in_(OPEN_STATES), 0), else_=1), Ticket.id.desc())
-        .limit(1)
+# The conversation's open ticket, else its last closed one: `crud.open_ticket_for` and then
+# `crud.last_closed_ticket_for` folded into ONE query, because `intercept` runs it on every user
+# turn and most conversations never had a ticket. Open tickets sort first (there is at most one,
+# by the partial unique index), then the newest closed one. Built once: constructing a statement
+# costs more CPU than SQLite takes to run it (the compiled form is cached either way).
+_TICKET_FOR_TURN = (
+    select(Ticket)
+    .where(
+        Ticket.conversation_id == bindparam("conversation_id"),
+        # = the IN of both crud functions; plain equalities skip IN's per-execution expansion
+        or_(*(Ticket.state == state for state in (*OPEN_STATES, "closed"))),
     )
-    return session.scalars(statement).first()
+    .order_by(case((Ticket.state == "closed", 1), else_=0), Ticket.id.desc())
+    .limit(1)
+)
+
+
+def _ticket_for_turn(session: Session, conversation_id: str) -> Ticket | None:
+    return session.scalars(_TICKET_FOR_TURN, {"conversation_id": conversation_id}).first()
 
 
 class HandoffService:

@@ -1,4 +1,8 @@
-"""FastAPI dependencies shared by the gateway's routers."""
+"""FastAPI dependencies shared by the gateway's routers.
+
+They only read `app.state`, so they are `async def`: FastAPI runs a plain `def` dependency in a
+worker thread on every request, which costs more than the lookup itself.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from channels.core.conversation import ConversationService
 from channels.core.engine import EngineClient
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_service(request: Request) -> ConversationService:
+async def get_service(request: Request) -> ConversationService:
     return request.app.state.conversations
 
 
-def get_engine(request: Request) -> EngineClient:
+async def get_engine(request: Request) -> EngineClient:
     return request.app.state.engine
 
 

@@ -1,22 +1,30 @@
-"""Fixtures for gateway tests: test settings on a temporary SQLite file, a fake Rasa, a client."""
+"""Fixtures for gateway tests: test settings on a temporary SQLite file, a fake Rasa, a client.
+
+The channel tests (Telegram, WhatsApp) override `settings` (their channel pointed at a fake
+platform API) and `fake_rasa` (the scripted `engine`), and use `app`/`client` from here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from channels.app import create_app
 from channels.core import engine as engine_module
 from channels.core.config import Settings
 from tests.channels.fake_rasa import FakeRasa
+from tests.fakes import engine_script
 
 BASE_URL = "http://testserver"
+PUBLIC_BASE = "https://gateway.test"  # the channel tests' public URL (webhooks and media links)
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -30,6 +38,17 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def channel_settings(tmp_path: Path, channel: dict[str, object], **overrides: object) -> Settings:
+    """Settings with one messaging channel configured: its values, then the test's overrides."""
+    return make_settings(tmp_path, **{"public_base_url": PUBLIC_BASE, **channel, **overrides})
+
+
+def stored(app: FastAPI, model: type) -> list[Any]:
+    """All rows of `model` in the app's database, oldest first."""
+    with app.state.session_factory() as session:
+        return list(session.scalars(select(model).order_by(model.id)))
 
 
 @asynccontextmanager
@@ -54,6 +73,12 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def fake_rasa() -> FakeRasa:
     return FakeRasa()
+
+
+@pytest.fixture
+def engine() -> FakeRasa:
+    """The scripted fake Rasa (tests/fakes/engine_script.py) that the channel tests talk to."""
+    return FakeRasa(reply=engine_script.scripted_reply)
 
 
 @pytest_asyncio.fixture

@@ -9,21 +9,20 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 from fastapi import FastAPI
-from sqlalchemy import select
 
+from channels.core.config import Settings
 from channels.core.models import Conversation, Message
 from channels.core.schemas import Button, OutgoingMessage
 from channels.reminders.texts import STOPPED_TEXT
 from channels.telegram import mapping
-from tests.channels.conftest import make_settings, running
+from tests.channels.conftest import PUBLIC_BASE, channel_settings, make_settings, running, stored
 from tests.channels.fake_rasa import FakeRasa
 from tests.fakes import engine_script
 from tests.fakes.server import serve
@@ -33,7 +32,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "telegram"
 TOKEN = "7000000001:AAFtestTokenForWegwijs"
 SECRET = "wegwijs-telegram-webhook-secret_1"
 CHAT_ID = 5550001234
-PUBLIC_BASE = "https://gateway.test"
 
 
 def fixture(name: str, **changes: Any) -> dict[str, Any]:
@@ -74,38 +72,24 @@ def telegram(telegram_server: tuple[FakeTelegramAPI, str]) -> FakeTelegramAPI:
     return fake
 
 
-@pytest.fixture
-def engine() -> FakeRasa:
-    return FakeRasa(reply=engine_script.scripted_reply)
-
-
-def telegram_settings(tmp_path: Path, base_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
-    values = {
-        "public_base_url": PUBLIC_BASE,
-        "telegram_bot_token": TOKEN,
-        "telegram_webhook_secret": SECRET,
-        "telegram_api_base_url": base_url,
+def telegram_settings(tmp_path: Path, base_url: str, **overrides: object) -> Settings:
+    channel = {
+        "telegram_bot_token": TOKEN, "telegram_webhook_secret": SECRET, "telegram_api_base_url": base_url,
     }
-    values.update(overrides)
-    return make_settings(tmp_path, **values)
-
-
-@pytest_asyncio.fixture
-async def gateway(
-    tmp_path: Path, telegram: FakeTelegramAPI, telegram_server: tuple[FakeTelegramAPI, str], engine: FakeRasa
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    async with running(telegram_settings(tmp_path, telegram_server[1]), engine) as pair:
-        yield pair
+    return channel_settings(tmp_path, channel, **overrides)
 
 
 @pytest.fixture
-def app(gateway: tuple[FastAPI, httpx.AsyncClient]) -> FastAPI:
-    return gateway[0]
+def settings(
+    tmp_path: Path, telegram: FakeTelegramAPI, telegram_server: tuple[FakeTelegramAPI, str]
+) -> Settings:
+    """The gateway behind conftest's `app`/`client`: Telegram on the (freshly reset) fake Bot API."""
+    return telegram_settings(tmp_path, telegram_server[1])
 
 
 @pytest.fixture
-def client(gateway: tuple[FastAPI, httpx.AsyncClient]) -> httpx.AsyncClient:
-    return gateway[1]
+def fake_rasa(engine: FakeRasa) -> FakeRasa:
+    return engine
 
 
 async def post_update(
@@ -122,11 +106,6 @@ def sent_texts(telegram: FakeTelegramAPI) -> list[str]:
 def keyboard(call: Any) -> list[tuple[str, str]]:
     markup = json.loads(call.params["reply_markup"])
     return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
-
-
-def stored(app: FastAPI, model: type) -> list[Any]:
-    with app.state.session_factory() as session:
-        return list(session.scalars(select(model).order_by(model.id)))
 
 
 # -- start-up and security -----------------------------------------------------------------

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from channels.core.config import Settings
 from channels.core.models import Conversation, Message, utcnow
 from channels.core.schemas import Button, OutgoingMessage
 from channels.whatsapp import mapping
 from channels.whatsapp.webhook import signature_of
-from tests.channels.conftest import make_settings, running
+from tests.channels.conftest import PUBLIC_BASE, channel_settings, make_settings, running, stored
 from tests.channels.fake_rasa import FakeRasa
 from tests.fakes import engine_script
 from tests.fakes.server import serve
@@ -36,7 +36,6 @@ APP_SECRET = "0123456789abcdef0123456789abcdef"
 VERIFY_TOKEN = "wegwijs-verify-token"
 PHONE_NUMBER_ID = "106540352242922"
 WA_ID = "31612345678"
-PUBLIC_BASE = "https://gateway.test"
 TEMPLATE = "wegwijs_reply_waiting"
 
 
@@ -76,14 +75,8 @@ def graph(graph_server: tuple[FakeWhatsAppGraph, str]) -> FakeWhatsAppGraph:
     return graph_server[0]
 
 
-@pytest.fixture
-def engine() -> FakeRasa:
-    return FakeRasa(reply=engine_script.scripted_reply)
-
-
-def whatsapp_settings(tmp_path: Path, base_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
-    values = {
-        "public_base_url": PUBLIC_BASE,
+def whatsapp_settings(tmp_path: Path, base_url: str, **overrides: object) -> Settings:
+    channel = {
         "whatsapp_access_token": ACCESS_TOKEN,
         "whatsapp_app_secret": APP_SECRET,
         "whatsapp_verify_token": VERIFY_TOKEN,
@@ -91,26 +84,20 @@ def whatsapp_settings(tmp_path: Path, base_url: str, **overrides: Any):  # type:
         "whatsapp_api_base_url": base_url,
         "whatsapp_template_name": TEMPLATE,
     }
-    values.update(overrides)
-    return make_settings(tmp_path, **values)
-
-
-@pytest_asyncio.fixture
-async def gateway(
-    tmp_path: Path, graph: FakeWhatsAppGraph, graph_server: tuple[FakeWhatsAppGraph, str], engine: FakeRasa
-) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    async with running(whatsapp_settings(tmp_path, graph_server[1]), engine) as pair:
-        yield pair
+    return channel_settings(tmp_path, channel, **overrides)
 
 
 @pytest.fixture
-def app(gateway: tuple[FastAPI, httpx.AsyncClient]) -> FastAPI:
-    return gateway[0]
+def settings(
+    tmp_path: Path, graph: FakeWhatsAppGraph, graph_server: tuple[FakeWhatsAppGraph, str]
+) -> Settings:
+    """The gateway behind conftest's `app`/`client`: WhatsApp on the (freshly reset) fake Graph API."""
+    return whatsapp_settings(tmp_path, graph_server[1])
 
 
 @pytest.fixture
-def client(gateway: tuple[FastAPI, httpx.AsyncClient]) -> httpx.AsyncClient:
-    return gateway[1]
+def fake_rasa(engine: FakeRasa) -> FakeRasa:
+    return engine
 
 
 async def post_webhook(
@@ -122,11 +109,6 @@ async def post_webhook(
         "X-Hub-Signature-256": signature if signature is not None else signature_of(secret, raw),
     }
     return await client.post("/whatsapp/webhook", content=raw, headers=headers)
-
-
-def stored(app: FastAPI, model: type) -> list[Any]:
-    with app.state.session_factory() as session:
-        return list(session.scalars(select(model).order_by(model.id)))
 
 
 def texts(graph: FakeWhatsAppGraph) -> list[str]:

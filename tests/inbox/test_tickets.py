@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from channels.core.models import Message
-from channels.core.conversation import ConversationRef, PayloadContext
+from channels.core.models import Conversation, Message
+from channels.core.conversation import ConversationRef, InboundMessage, PayloadContext
 from inbox.crud import transcript
 from inbox.models import Ticket, TicketEvent
 from tests.inbox.conftest import Gateway, chat, hand_off, handoff_payload
@@ -18,6 +22,30 @@ from tests.inbox.conftest import Gateway, chat, hand_off, handoff_payload
 def tickets(gateway: Gateway) -> list[Ticket]:
     with gateway.db() as session:
         return list(session.scalars(select(Ticket)))
+
+
+@contextmanager
+def sql_statements(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement the engine sends to the database inside the block."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def inbound_for(gateway: Gateway, session_id: str = "user-session-0001") -> InboundMessage:
+    """A user turn on the web conversation of `session_id` (which must exist), as interceptors see it."""
+    with gateway.db() as session:
+        c = session.scalars(select(Conversation).where(Conversation.channel_user_id == session_id)).one()
+        message_id = session.scalar(select(func.max(Message.id)).where(Message.conversation_id == c.id))
+        ref = ConversationRef(c.id, c.channel, c.channel_user_id, c.language)
+    return InboundMessage(conversation=ref, text="Wat is een PIP?", message_id=message_id)
 
 
 async def test_consent_creates_a_waiting_ticket_with_context_and_transcript(gateway: Gateway) -> None:
@@ -136,3 +164,75 @@ async def test_an_unknown_reason_is_stored_as_user_request_and_a_topic_reason_is
     assert sorted((t.reason, t.language) for t in tickets(gateway)) == [
         ("topic:niet_kunnen_betalen", "en"), ("user_request", "en")
     ]
+
+
+async def test_a_turn_without_any_ticket_asks_the_database_about_tickets_only_once(gateway: Gateway) -> None:
+    await chat(gateway.client, "Hallo")  # the conversation exists; it never had a ticket
+
+    with sql_statements(gateway.app.state.db_engine) as statements:
+        replies = await chat(gateway.client, "Wat is een PIP?")
+
+    assert replies[0]["text"].startswith("Een PIP is")  # the bot answered
+    assert len([s for s in statements if "inbox_tickets" in s]) == 1, statements
+
+
+async def test_the_handoff_interceptor_costs_one_sql_statement_when_no_ticket_is_open(gateway: Gateway) -> None:
+    await chat(gateway.client, "Hallo")
+    handoff = gateway.app.state.handoff
+    inbound = inbound_for(gateway)
+
+    with sql_statements(gateway.app.state.db_engine) as without_ticket:
+        assert await handoff.intercept(inbound) is None
+    await hand_off(gateway.client)
+    with gateway.db() as session:
+        session.get(Ticket, 1).state = "closed"
+        session.commit()
+    with sql_statements(gateway.app.state.db_engine) as after_close:
+        assert await handoff.intercept(inbound) is None
+
+    assert len(without_ticket) == 1, without_ticket
+    assert len(after_close) == 1, after_close
+
+
+async def test_an_open_ticket_absorbs_the_turn_even_when_an_older_ticket_still_waits_for_its_resume(
+    gateway: Gateway,
+) -> None:
+    await hand_off(gateway.client)
+    with gateway.db() as session:
+        first = session.get(Ticket, 1)
+        first.state, first.resume_pending = "closed", True
+        session.add(Ticket(
+            conversation_id=first.conversation_id, state="waiting", reason="fallback", language="nl",
+            channel="web", channel_user_id="user-session-0001", slots={}, first_message_id=0,
+            user_acknowledged=False, resume_pending=False,
+        ))
+        session.commit()
+    calls = len(gateway.fake.requests)
+
+    replies = await chat(gateway.client, "Hallo, is daar iemand?")
+
+    assert [m["text"] for m in replies] == ["Uw bericht is doorgestuurd naar de regievoerder."]
+    assert len(gateway.fake.requests) == calls  # neither the resume nor the bot
+    with gateway.db() as session:
+        assert session.get(Ticket, 1).resume_pending is True
+        assert session.get(Ticket, 2).user_acknowledged is True
+
+
+async def test_only_the_newest_closed_ticket_decides_whether_a_turn_retries_a_resume(gateway: Gateway) -> None:
+    await hand_off(gateway.client)
+    with gateway.db() as session:
+        first = session.get(Ticket, 1)
+        first.state, first.resume_pending = "closed", False
+        session.commit()
+    await chat(gateway.client, "ja")  # a second handoff: ticket 2
+    with gateway.db() as session:
+        session.get(Ticket, 1).resume_pending = True  # older, still waiting for its resume
+        session.get(Ticket, 2).state = "closed"  # newest, resumed
+        session.commit()
+    calls = len(gateway.fake.requests)
+
+    replies = await chat(gateway.client, "Wat is een PIP?")
+
+    assert replies[0]["text"].startswith("Een PIP is")
+    # the engine is asked, and no resume is sent on this turn
+    assert [r.path for r in gateway.fake.requests[calls:]] == ["/webhooks/rest/webhook"]
