@@ -104,15 +104,17 @@ event = st.fixed_dictionaries(
                           "response_selector": st.one_of(json_leaf, st.dictionaries(st.text(max_size=3), json_leaf))})),
         "confidence": json_leaf,
         "hide_rule_turn": json_leaf,
+        "timestamp": json_leaf,
+        "metadata": st.one_of(json_leaf, st.dictionaries(st.text(max_size=3), json_leaf, max_size=2)),
     },
 )
 action_result = st.fixed_dictionaries(
-    {}, optional={"events": st.one_of(st.lists(event, max_size=4), json_leaf),
+    {}, optional={"events": st.one_of(st.lists(st.one_of(event, event, json_leaf), max_size=4), json_leaf),
                   "responses": st.one_of(st.lists(st.one_of(st.dictionaries(st.text(max_size=4), json_leaf), json_leaf),
                                                   max_size=3), json_leaf)})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(action_result)
 def test_the_fast_check_accepts_and_rejects_exactly_what_rasas_check_does(result):
     expected = rasa_verdict(result)
