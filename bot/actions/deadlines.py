@@ -59,12 +59,15 @@ class ActionStartDeadlines(Action):
         goal = deadline_chat.detect_goal(text) or GOAL_FROM_TOPIC.get(last_faq_topic(tracker) or "")
         found = deadline_chat.extract_from_message(text, today(), lang, goal)
         events: List[EventType] = [SlotSet(field, found.get(field)) for field in FIELDS]
+        missing = deadline_chat.missing_fields(goal, found)
         events += [
             SlotSet("deadline_goal", goal or deadline_chat.DEFAULT_GOAL),
             SlotSet("date_to_confirm", None),
             SlotSet("deadlines_cancelled", None),
+            # complete: the rules go straight to action_compute_deadlines, without the form
+            SlotSet("deadlines_ready", not missing),
         ]
-        if deadline_chat.missing_fields(goal, found):
+        if missing:
             dispatcher.utter_message(response="utter_deadlines_intro")
         return events
 

@@ -36,7 +36,15 @@ def test_a_pip_date_in_the_first_message_needs_no_question(dispatcher):
     slots = slots_of(events)
     assert slots["pip_date"] == "2024-02-28"
     assert slots["deadline_goal"] == "termijn"
+    assert slots["deadlines_ready"] is True  # the rules compute at once, without the form
     assert dispatcher.messages == []  # nothing to ask, so no intro
+
+
+def test_a_question_that_misses_an_answer_goes_to_the_form_with_an_intro(dispatcher):
+    text = "kan ik verlenging krijgen? mijn pip is van 12 mei 2024"
+    events = ActionStartDeadlines().run(dispatcher, make_tracker([user_event(text, "ask_deadlines")]), {})
+    assert slots_of(events)["deadlines_ready"] is False  # hours and exams are still to be asked
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_deadlines_intro"]
 
 
 async def test_the_form_needs_only_the_pip_date_for_the_end_of_the_term(dispatcher):
