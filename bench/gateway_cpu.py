@@ -30,7 +30,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.scale.services import free_port, wait_until_up  # noqa: E402
 GATEWAY_PY = ROOT / ".venv-gateway" / "bin" / "python"
 TOKEN = "gateway-cpu-token"
 TURNS_PER_USER = 10
@@ -48,12 +50,6 @@ QUESTIONS = [
     "hallo", "wat kost inburgeren?", "wat is een PIP?", "hoe lang heb ik de tijd?", "mijn termijnen",
     "kan ik verlenging krijgen?", "wat is de MAP?", "what is the learning route?", "dank je", "doei",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- the fake engine (runs in its own process: `gateway_cpu.py --fake-engine PORT`) ----------------
@@ -116,29 +112,12 @@ def run_fake_engine(port: int) -> None:
 
 
 # -- processes -------------------------------------------------------------------------------------
-def wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 60) -> None:
-    import httpx
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text()[-3000:] if log.exists() else ""
-            raise RuntimeError(f"process exited early; log:\n{tail}")
-        try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up; log:\n{log.read_text()[-3000:] if log.exists() else ''}")
-
-
 def start(tmp: Path, root: Path) -> tuple[subprocess.Popen, subprocess.Popen, str]:
     engine_port, gateway_port = free_port(), free_port()
     engine_log, gateway_log = tmp / "fake-engine.log", tmp / "gateway.log"
     engine = subprocess.Popen([sys.executable, __file__, "--fake-engine", str(engine_port)],
                               stdout=engine_log.open("w"), stderr=subprocess.STDOUT)
-    wait_http(f"http://127.0.0.1:{engine_port}/", engine, engine_log)
+    wait_until_up(f"http://127.0.0.1:{engine_port}/", engine, engine_log, 60)
     gateway_url = f"http://127.0.0.1:{gateway_port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WEGWIJS_")}
     env.update(
@@ -158,7 +137,7 @@ def start(tmp: Path, root: Path) -> tuple[subprocess.Popen, subprocess.Popen, st
     )
     gateway = subprocess.Popen([str(GATEWAY_PY), "-m", "channels"], cwd=root, env=env,
                                stdout=gateway_log.open("w"), stderr=subprocess.STDOUT)
-    wait_http(f"{gateway_url}/healthz", gateway, gateway_log)
+    wait_until_up(f"{gateway_url}/healthz", gateway, gateway_log, 60)
     return engine, gateway, gateway_url
 
 
