@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +20,6 @@ from pathlib import Path
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from argon2 import PasswordHasher
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,57 +56,42 @@ class Gateway:
     csrf: str
 
 
-def _run_uvicorn(app, port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="fuzz-gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("gateway did not start")
-        time.sleep(0.02)
-    return server, thread
-
-
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     mp = pytest.MonkeyPatch()
     mp.setattr(engine_module, "BACKOFF_BASE_S", 0.0)
     mp.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
-    telegram = FakeTelegramAPI(token=TELEGRAM_TOKEN)
-    graph = FakeWhatsAppGraph(access_token=WA_ACCESS_TOKEN, phone_number_id=WA_PHONE_NUMBER_ID)
-    with serve(telegram.app()) as telegram_url, serve(graph.app()) as graph_url:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        app_settings = make_settings(
-            Path(tmp_path_factory.mktemp("fuzz")), public_base_url=base, scheduler_enabled=False,
-            engine_retries=0, telegram_bot_token=TELEGRAM_TOKEN, telegram_webhook_secret=TELEGRAM_SECRET,
-            telegram_api_base_url=telegram_url, telegram_set_webhook=False,
-            whatsapp_access_token=WA_ACCESS_TOKEN, whatsapp_app_secret=WA_APP_SECRET,
-            whatsapp_verify_token=WA_VERIFY_TOKEN, whatsapp_phone_number_id=WA_PHONE_NUMBER_ID,
-            whatsapp_api_base_url=graph_url,
-        )
-        app = create_app(app_settings, engine_transport=FakeRasa(reply=scripted_reply).transport())
-        server, thread = _run_uvicorn(app, port)
-        try:
-            with app.state.session_factory() as session:
-                create_consultant(session=session, email="fuzz@voorbeeldstad.nl", name="Fuzz", password=PASSWORD)
-                session.commit()
-            with httpx.Client(base_url=base, timeout=30) as client:
-                for text in ("Wat is een PIP?", "ik wil een mens", "ja"):  # one open ticket to look at
-                    client.post("/webchat/api/messages", json={"session_id": "fuzz-user-0001", "text": text})
-                token = CSRF_META.search(client.get("/inbox/login").text).group(1)
-                r = client.post("/inbox/login", data={"email": "fuzz@voorbeeldstad.nl", "password": PASSWORD,
-                                                      "csrf_token": token, "next": "/inbox"})
-                assert r.status_code == 303, r.text
-                csrf = CSRF_META.search(client.get("/inbox").text).group(1)
-                cookies = dict(client.cookies)
-            yield Gateway(base, app, cookies, csrf)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
-            mp.undo()
+    try:
+        telegram = FakeTelegramAPI(token=TELEGRAM_TOKEN)
+        graph = FakeWhatsAppGraph(access_token=WA_ACCESS_TOKEN, phone_number_id=WA_PHONE_NUMBER_ID)
+        with serve(telegram.app()) as telegram_url, serve(graph.app()) as graph_url:
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            app_settings = make_settings(
+                Path(tmp_path_factory.mktemp("fuzz")), public_base_url=base, scheduler_enabled=False,
+                engine_retries=0, telegram_bot_token=TELEGRAM_TOKEN, telegram_webhook_secret=TELEGRAM_SECRET,
+                telegram_api_base_url=telegram_url, telegram_set_webhook=False,
+                whatsapp_access_token=WA_ACCESS_TOKEN, whatsapp_app_secret=WA_APP_SECRET,
+                whatsapp_verify_token=WA_VERIFY_TOKEN, whatsapp_phone_number_id=WA_PHONE_NUMBER_ID,
+                whatsapp_api_base_url=graph_url,
+            )
+            app = create_app(app_settings, engine_transport=FakeRasa(reply=scripted_reply).transport())
+            with serve(app, port=port, lifespan="on", log_level="error", start_timeout=30, stop_timeout=30):
+                with app.state.session_factory() as session:
+                    create_consultant(session=session, email="fuzz@voorbeeldstad.nl", name="Fuzz", password=PASSWORD)
+                    session.commit()
+                with httpx.Client(base_url=base, timeout=30) as client:
+                    for text in ("Wat is een PIP?", "ik wil een mens", "ja"):  # one open ticket to look at
+                        client.post("/webchat/api/messages", json={"session_id": "fuzz-user-0001", "text": text})
+                    token = CSRF_META.search(client.get("/inbox/login").text).group(1)
+                    r = client.post("/inbox/login", data={"email": "fuzz@voorbeeldstad.nl", "password": PASSWORD,
+                                                          "csrf_token": token, "next": "/inbox"})
+                    assert r.status_code == 303, r.text
+                    csrf = CSRF_META.search(client.get("/inbox").text).group(1)
+                    cookies = dict(client.cookies)
+                yield Gateway(base, app, cookies, csrf)
+    finally:
+        mp.undo()
 
 
 def _operations() -> list:

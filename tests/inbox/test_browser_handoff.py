@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from inbox.service import RESUME_EVENTS
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from channels.app import create_app
 from channels.core.db import make_engine, make_session_factory, migrate
 from inbox.security import create_consultant
+from inbox.service import RESUME_EVENTS
+from tests.fakes.server import serve
 from tests.inbox.conftest import PASSWORD, make_settings
 from tests.inbox.scripted_rasa import FAQ_ANSWER, ScriptedRasa
+from tests.scale.services import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -30,34 +28,6 @@ pytestmark = [
     pytest.mark.services,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Served:
-    """Run an ASGI app with uvicorn in a background thread."""
-
-    def __init__(self, app: object, port: int) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                                    access_log=False, lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -74,7 +44,8 @@ def stack(tmp_path: Path) -> Iterator[tuple[str, ScriptedRasa]]:
         create_consultant(session=session, email="anna@voorbeeldstad.nl", name="Anna de Vries", password=PASSWORD)
         session.commit()
     engine.dispose()
-    with Served(rasa.app(), rasa_port), Served(create_app(settings), gateway_port):
+    with serve(rasa.app(), port=rasa_port, lifespan="on", start_timeout=20), \
+            serve(create_app(settings), port=gateway_port, lifespan="on", start_timeout=20):
         yield base, rasa
 
 
