@@ -11,7 +11,6 @@ from fastapi.templating import Jinja2Templates
 
 from channels.api.deps import ServiceDep
 from channels.core import crud
-from channels.core.conversation import ConversationService
 from channels.core.schemas import MessagePublic
 from channels.webchat.schemas import MessagesPublic, SessionId, WebchatMessageCreate
 
@@ -30,10 +29,7 @@ def chat_page(request: Request, service: ServiceDep) -> HTMLResponse:
 
 
 @router.post("/messages", response_model=MessagesPublic, summary="Send a message; returns the replies")
-async def post_message(body: WebchatMessageCreate, request: Request) -> MessagesPublic:
-    # The service straight from app.state rather than through ServiceDep: FastAPI runs a plain
-    # `def` dependency in a worker thread, and that hop costs CPU on every turn.
-    service: ConversationService = request.app.state.conversations
+async def post_message(body: WebchatMessageCreate, service: ServiceDep) -> MessagesPublic:
     replies = await service.handle_user_message(
         channel=CHANNEL,
         channel_user_id=body.session_id,
@@ -51,13 +47,11 @@ async def post_message(body: WebchatMessageCreate, request: Request) -> Messages
 
 @router.get("/messages", response_model=MessagesPublic, summary="Messages (both directions) after an id")
 def get_messages(
-    request: Request,
+    service: ServiceDep,
     session_id: Annotated[SessionId, Query()],
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> MessagesPublic:
-    # Every open chat polls this every few seconds: one Core query, and no ServiceDep (a second
-    # worker-thread hop besides the one for this `def` endpoint).
-    service: ConversationService = request.app.state.conversations
+    # Every open chat polls this every few seconds: one Core query.
     with service.session_factory() as session:
         rows = crud.public_messages_of_user(
             session=session, channel=CHANNEL, channel_user_id=session_id, after=after, limit=200
