@@ -35,10 +35,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections import OrderedDict
 import logging
+from collections import OrderedDict
 from typing import Any, Callable, Iterator, Optional, Text
 
+import sqlalchemy as sa
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
@@ -124,8 +125,6 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size) if cache_size not in ("", None) else DEFAULT_CACHE_SIZE
         self._recent: OrderedDict[Text, tuple] = OrderedDict()
-        import sqlalchemy as sa
-
         events = self.SQLEvent.__table__
         self._stamp_query = (  # a plain statement: compiled once, no ORM work per turn
             sa.select(sa.func.count(events.c.id), sa.func.max(events.c.id)).where(events.c.sender_id == sa.bindparam("sender_id"))
@@ -133,8 +132,6 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens and closes a file connection per session (NullPool), and the
             # last close of a WAL database checkpoints it to disk: keep connections open instead
-            import sqlalchemy as sa
-
             url = self.engine.url
             self.engine.dispose()
             self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
