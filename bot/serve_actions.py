@@ -24,6 +24,7 @@ from sanic import response
 
 logger = logging.getLogger("wegwijs.actions")
 
+KEEP_ALIVE_TIMEOUT_S = 30
 LOGGING_CONFIG = Path(__file__).resolve().parent / "logging.yml"
 
 
@@ -34,6 +35,9 @@ def configure_logging(path: Path = LOGGING_CONFIG) -> None:
 
 def build_app(token: str):
     app = create_app("actions", cors_origins=None)
+    # the engine keeps its connections to this server (addons.patches.KEEPALIVE_S, 4 s idle):
+    # close an idle one much later, so the engine never sends on a connection being closed
+    app.config.KEEP_ALIVE_TIMEOUT = KEEP_ALIVE_TIMEOUT_S
 
     @app.middleware("request")
     async def require_token(request):  # noqa: ANN001, ANN202

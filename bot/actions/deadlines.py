@@ -50,6 +50,9 @@ def last_faq_topic(tracker: Tracker) -> str | None:
 
 
 class ActionStartDeadlines(Action):
+    """Reads what the question already says. Complete: answers at once (one action call, no
+    form); otherwise the rules start the deadline form, which asks what is missing."""
+
     def name(self) -> Text:
         return "action_start_deadlines"
 
@@ -58,18 +61,20 @@ class ActionStartDeadlines(Action):
         lang = current_language(tracker)
         goal = deadline_chat.detect_goal(text) or GOAL_FROM_TOPIC.get(last_faq_topic(tracker) or "")
         found = deadline_chat.extract_from_message(text, today(), lang, goal)
-        events: List[EventType] = [SlotSet(field, found.get(field)) for field in FIELDS]
+        values = {field: found.get(field) for field in FIELDS}
+        events: List[EventType] = [SlotSet(field, value) for field, value in values.items()]
         missing = deadline_chat.missing_fields(goal, found)
         events += [
             SlotSet("deadline_goal", goal or deadline_chat.DEFAULT_GOAL),
             SlotSet("date_to_confirm", None),
             SlotSet("deadlines_cancelled", None),
-            # complete: the rules go straight to action_compute_deadlines, without the form
+            # the rules branch on this: true = answered here, false = the form asks what is missing
             SlotSet("deadlines_ready", not missing),
         ]
         if missing:
             dispatcher.utter_message(response="utter_deadlines_intro")
-        return events
+            return events
+        return events + answer_with_deadlines(dispatcher, values, lang)
 
 
 class ValidateDeadlinesForm(FormValidationAction):
@@ -179,7 +184,27 @@ for _field in FIELDS:
     globals()[_name] = type(_name, (ActionAskDeadlineField,), {"field": _field})
 
 
+def answer_with_deadlines(dispatcher: CollectingDispatcher, values: Dict[str, Any], lang: str) -> List[EventType]:
+    """Compute the person's dates from these answers and say them (text, then the timeline payload).
+
+    An answer the deadline engine refuses is explained and its slot emptied, so it is asked again.
+    """
+    on = today()
+    inputs = deadline_chat.engine_inputs(values, on)
+    try:
+        result = compute(inputs, on)
+    except InvalidInput as exc:
+        dispatcher.utter_message(text=exc.message(lang))
+        return [SlotSet(exc.field, None)] if exc.field in FIELDS else []
+    dispatcher.utter_message(text=deadline_chat.explain(result, lang, on))
+    if result.get("dates"):
+        dispatcher.utter_message(json_message={"wegwijs": {"type": "deadlines", "input": inputs, "lang": lang}})
+    return []
+
+
 class ActionComputeDeadlines(Action):
+    """After the deadline form: the dates from the answers it collected (or "stopped")."""
+
     def name(self) -> Text:
         return "action_compute_deadlines"
 
@@ -188,15 +213,4 @@ class ActionComputeDeadlines(Action):
         if tracker.get_slot("deadlines_cancelled"):
             dispatcher.utter_message(response="utter_deadlines_stopped")
             return reset
-        lang = current_language(tracker)
-        on = today()
-        inputs = deadline_chat.engine_inputs(known_values(tracker), on)
-        try:
-            result = compute(inputs, on)
-        except InvalidInput as exc:
-            dispatcher.utter_message(text=exc.message(lang))
-            return reset + [SlotSet(exc.field, None)] if exc.field in FIELDS else reset
-        dispatcher.utter_message(text=deadline_chat.explain(result, lang, on))
-        if result.get("dates"):
-            dispatcher.utter_message(json_message={"wegwijs": {"type": "deadlines", "input": inputs, "lang": lang}})
-        return reset
+        return reset + answer_with_deadlines(dispatcher, known_values(tracker), current_language(tracker))

@@ -1,8 +1,9 @@
-"""A measured fix to Rasa 3.6 internals that has no configuration switch.
+"""Measured fixes to Rasa 3.6 internals that have no configuration switch.
 
 Applied once when the ``addons`` package is imported, which ``rasa run`` does at start-up
 because bot/endpoints.yml names ``addons.stores`` and ``addons.nlg``. Each fix keeps Rasa's
-behaviour and is covered by tests/bot/test_engine_patches.py.
+behaviour and is covered by tests/bot/test_engine_speedups.py or
+tests/bot/test_engine_inference_speedups.py.
 
 ``RemoteAction._validate_action_result``
     Rasa calls ``jsonschema.validate(result, spec)`` for every answer of the action server.
@@ -12,13 +13,35 @@ behaviour and is covered by tests/bot/test_engine_patches.py.
     the instance check was another 10 % with jsonschema's ``oneOf`` over every event type). An
     answer that fails the fast check is checked again by jsonschema, so an invalid answer still
     raises the same ``ValidationError`` with Rasa's explanation.
+
+``rasa.core.processor.DaskGraphRunner`` -> ``SequentialGraphRunner``
+    Rasa runs the NLU pipeline and the policies of every turn as a dask graph on dask's
+    synchronous scheduler: one thread, the nodes one after the other. Building the dask graph
+    and scheduling it again for every message cost ~10 % of the engine's CPU (py-spy, serial
+    turns). The graph is the same for every message, so its order is worked out once per set of
+    targets and the nodes are called in that order, with the same inputs and results.
+
+``RasaModel._rasa_predict``
+    DIET and the response selector call a ``tf.function`` with a fixed input signature. Each
+    call looked the signature up again (``_maybe_define_function``, input canonicalisation),
+    which took more time than running the model. After the first call, which traces the
+    function as Rasa does, the one concrete function is called directly with the inputs
+    converted to the signature's types.
+
+``EndpointConfig.session``
+    Rasa opens a new aiohttp session, and so a new TCP connection, for every call to the action
+    server. Under load each extra connect and accept waits for the engine's busy event loop once
+    more, and a deadline turn paid that on every action call. Here each endpoint keeps one
+    session whose connections are reused; an idle connection is dropped after
+    ``KEEPALIVE_S`` seconds, well before the action server closes it (30 s, bot/serve_actions.py),
+    so a request never goes out on a connection the server is closing.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable, Dict, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +123,148 @@ def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
     return True  # the two checkers disagree: jsonschema, Rasa's own, decides
 
 
+def _sequential_graph_runner() -> type:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    class SequentialGraphRunner(DaskGraphRunner):
+        """Runs the nodes a target needs in dependency order, without building a dask graph.
+
+        Nodes are instantiated by Rasa's runner; a node gets its parents' ``(name, output)``
+        results (or the parent's name when nothing provides it, as dask passes an unknown key)
+        and returns ``(name, output)``, as under dask.
+        """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._plans: Dict[Any, list] = {}
+
+        def _plan(self, targets: tuple, input_names: frozenset) -> list:
+            key = (targets, input_names)
+            plan = self._plans.get(key)
+            if plan is None:
+                schema = self._graph_schema.minimal_graph_schema(list(targets))
+                order: list = []
+                done: set = set()
+
+                def visit(name: Text) -> None:  # Rasa validated the graph at load: it has no cycle
+                    if name in input_names or name not in schema.nodes or name in done:
+                        return
+                    done.add(name)
+                    needs = list(schema.nodes[name].needs.values())
+                    for parent in needs:
+                        visit(parent)
+                    order.append((name, needs))
+
+                for target in targets:
+                    visit(target)
+                plan = self._plans[key] = order
+            return plan
+
+        def run(self, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+            run_targets = tuple(targets if targets else self._graph_schema.target_names)
+            inputs = inputs or {}
+            for name, value in inputs.items():
+                if isinstance(value, str) and value in self._graph_schema.nodes:
+                    raise GraphRunError(
+                        f"Input value '{value}' clashes with a node name. Make sure that none of the "
+                        f"input names passed to the `run` method are the same as node names in the graph schema."
+                    )
+            results: Dict[Text, Any] = {name: (name, value) for name, value in inputs.items()}
+            for name, needs in self._plan(run_targets, frozenset(inputs)):
+                results[name] = self._instantiated_nodes[name](*(results.get(parent, parent) for parent in needs))
+            return dict(results[target] for target in run_targets)
+
+    return SequentialGraphRunner
+
+
+def _fast_rasa_predict(original: Callable) -> Callable:
+    import tensorflow as tf
+    from keras.utils import tf_utils
+    from rasa.shared.constants import DIAGNOSTIC_DATA
+
+    def _rasa_predict(self: Any, batch_in: Any) -> Dict[Text, Any]:
+        function = getattr(self, "_tf_predict_step", None)
+        if function is None or self._run_eagerly or not self.prepared_for_prediction:
+            return original(self, batch_in)  # the first call traces the function as Rasa does
+        concrete = self.__dict__.get("_wegwijs_concrete_predict")
+        if concrete is None:
+            concrete = function.get_concrete_function()
+            self.__dict__["_wegwijs_concrete_predict"] = concrete
+        specs = tf.nest.flatten(concrete.structured_input_signature[0])
+        if len(specs) != len(batch_in):
+            return original(self, batch_in)
+        tensors = []
+        for value, spec in zip(batch_in, specs):
+            tensor = tf.convert_to_tensor(value, dtype=spec.dtype)
+            if not spec.shape.is_compatible_with(tensor.shape):
+                return original(self, batch_in)
+            tensors.append(tensor)
+        self._training = False
+        outputs = tf_utils.sync_to_numpy_or_python_type(concrete._call_flat(tensors, concrete.captured_inputs))
+        if DIAGNOSTIC_DATA in outputs:
+            outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+        return outputs
+
+    _rasa_predict.__wrapped__ = original  # type: ignore[attr-defined]
+    return _rasa_predict
+
+
+KEEPALIVE_S = 4.0
+
+
+class _BorrowedSession:
+    """``async with`` gives the kept session and leaves it open for the next request."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc_info: Any) -> bool:
+        return False
+
+
+def _kept_session(original: Callable) -> Callable:
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    def session(self: Any) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop: a plain session, as Rasa makes it
+            return original(self)
+        kept = self.__dict__.get("_wegwijs_session")
+        if kept is None or kept.closed or getattr(kept, "_loop", loop) is not loop:
+            # Rasa's headers, authentication and timeout, with a connector that keeps connections
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            kept = aiohttp.ClientSession(
+                headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+            )
+            self.__dict__["_wegwijs_session"] = kept
+        return _BorrowedSession(kept)
+
+    session.__wrapped__ = original  # type: ignore[attr-defined]
+    return session
+
+
 def apply() -> None:
     global _applied
     if _applied:
         return
+    import rasa.core.processor
     from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+    from rasa.utils.tensorflow.models import RasaModel
 
+    EndpointConfig.session = _kept_session(EndpointConfig.session)
     RemoteAction._validate_action_result = validate_action_result
+    rasa.core.processor.DaskGraphRunner = _sequential_graph_runner()
+    RasaModel._rasa_predict = _fast_rasa_predict(RasaModel._rasa_predict)
     _applied = True
-    logger.debug("Wegwijs engine patches applied: RemoteAction._validate_action_result")
+    logger.debug("Wegwijs engine patches applied: action result check, sequential graph runner, direct model "
+                 "calls, kept endpoint sessions")

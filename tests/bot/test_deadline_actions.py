@@ -36,8 +36,19 @@ def test_a_pip_date_in_the_first_message_needs_no_question(dispatcher):
     slots = slots_of(events)
     assert slots["pip_date"] == "2024-02-28"
     assert slots["deadline_goal"] == "termijn"
-    assert slots["deadlines_ready"] is True  # the rules compute at once, without the form
-    assert dispatcher.messages == []  # nothing to ask, so no intro
+    assert slots["deadlines_ready"] is True  # the rules end the turn here, without the form
+    # nothing to ask, so no intro: the dates at once, in the same action call
+    assert "28 februari 2027" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[1]["custom"]["wegwijs"]["input"]["pip_date"] == "2024-02-28"
+    assert len(dispatcher.messages) == 2
+
+
+def test_a_complete_question_with_a_date_the_engine_refuses_explains_it_and_empties_the_slot(dispatcher):
+    text = "kan ik verlenging krijgen? mijn pip is van 12 mei 2024, ik heb 100 uur les gehad waarvan 150 uur online en 1 examen gehaald"
+    events = ActionStartDeadlines().run(dispatcher, make_tracker([user_event(text, "ask_deadlines")]), {})
+    online = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "hours_bow_online"]
+    assert online == [150, None]  # read, refused (more online hours than hours), so asked again later
+    assert len(dispatcher.messages) == 1 and "online" in dispatcher.messages[0]["text"]
 
 
 def test_a_question_that_misses_an_answer_goes_to_the_form_with_an_intro(dispatcher):
