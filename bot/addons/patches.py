@@ -35,6 +35,15 @@ tests/bot/test_engine_inference_speedups.py.
     session whose connections are reused; an idle connection is dropped after
     ``KEEPALIVE_S`` seconds, well before the action server closes it (30 s, bot/serve_actions.py),
     so a request never goes out on a connection the server is closing.
+
+``Agent.load_model``, then ``gc.freeze()``
+    The loaded model (TensorFlow, spaCy, the domain, the rules) is ~640,000 Python objects that
+    live as long as the process. Each full garbage collection walked all of them: under load one
+    came every minute or so and stopped the engine for ~340 ms (gc callbacks in the engine,
+    bench/RESULTS.md), which delayed every turn waiting behind it. After a model is loaded it is
+    collected once and frozen, so later collections walk only the objects of conversations. A
+    model replaced at run time stays in memory (frozen objects are freed by reference counting
+    only, not by the cycle collector); restart the engine to load a new model.
 """
 
 from __future__ import annotations
@@ -252,16 +261,31 @@ def _kept_session(original: Callable) -> Callable:
     return session
 
 
+def _freeze_after_loading(original: Callable) -> Callable:
+    import gc
+
+    def load_model(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        logger.info("model loaded; %d objects frozen for the garbage collector", gc.get_freeze_count())
+
+    load_model.__wrapped__ = original  # type: ignore[attr-defined]
+    return load_model
+
+
 def apply() -> None:
     global _applied
     if _applied:
         return
     import rasa.core.processor
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.tensorflow.models import RasaModel
 
     EndpointConfig.session = _kept_session(EndpointConfig.session)
+    Agent.load_model = _freeze_after_loading(Agent.load_model)
     RemoteAction._validate_action_result = validate_action_result
     rasa.core.processor.DaskGraphRunner = _sequential_graph_runner()
     RasaModel._rasa_predict = _fast_rasa_predict(RasaModel._rasa_predict)

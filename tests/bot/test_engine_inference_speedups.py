@@ -221,3 +221,29 @@ def test_the_action_server_keeps_idle_connections_longer_than_the_engine_does():
 
     app = serve_actions.build_app("t")
     assert app.config.KEEP_ALIVE_TIMEOUT >= 5 * patches.KEEPALIVE_S
+
+
+# --- the loaded model is left out of later garbage collections ------------------------------------
+
+
+def test_loading_a_model_freezes_it_for_the_garbage_collector():
+    import gc
+
+    from rasa.core.agent import Agent
+
+    from addons import patches
+
+    assert Agent.load_model.__wrapped__ is not None  # the engine's Agent freezes after loading
+    loaded = []
+
+    def load(agent: object, path: str) -> None:
+        loaded.append((agent, path, [object() for _ in range(1000)]))  # the "model": new objects
+
+    gc.unfreeze()
+    try:
+        patches._freeze_after_loading(load)("agent", "models/x.tar.gz")
+        assert loaded[0][:2] == ("agent", "models/x.tar.gz")
+        assert gc.get_freeze_count() > 1000
+        assert not any(obj is loaded for obj in gc.get_objects())  # no longer walked by collections
+    finally:
+        gc.unfreeze()
