@@ -36,6 +36,13 @@ tests/bot/test_engine_inference_speedups.py.
     ``KEEPALIVE_S`` seconds, well before the action server closes it (30 s, bot/serve_actions.py),
     so a request never goes out on a connection the server is closing.
 
+``RulePolicy._get_possible_keys``
+    To find the rules that match, Rasa filters all rules once per turn of the whole conversation,
+    going back in time. A rule is applicable at every turn further back than its own length, so
+    once the turns looked at exceed the longest remaining rule (4 states here) the filter cannot
+    remove anything more: it stops there. Same rules found; the cost no longer grows with the
+    length of the conversation.
+
 ``Agent.load_model``, then ``gc.freeze()``
     The loaded model (TensorFlow, spaCy, the domain, the rules) is ~640,000 Python objects that
     live as long as the process. Each full garbage collection walked all of them: under load one
@@ -219,6 +226,19 @@ def _fast_rasa_predict(original: Callable) -> Callable:
     return _rasa_predict
 
 
+def _possible_keys_up_to_the_longest_rule(original: Callable) -> Callable:
+    def _get_possible_keys(self: Any, lookup: Dict[Text, Text], states: List[Dict]) -> set:
+        possible_keys = set(lookup.keys())
+        for i, state in enumerate(reversed(states)):
+            if all(i >= len(self._rule_key_to_state(key)) for key in possible_keys):
+                break  # every remaining rule is shorter: each is applicable at all earlier turns
+            possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, i, state)}
+        return possible_keys
+
+    _get_possible_keys.__wrapped__ = original  # type: ignore[attr-defined]
+    return _get_possible_keys
+
+
 KEEPALIVE_S = 4.0
 
 
@@ -281,11 +301,13 @@ def apply() -> None:
     import rasa.core.processor
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.tensorflow.models import RasaModel
 
     EndpointConfig.session = _kept_session(EndpointConfig.session)
     Agent.load_model = _freeze_after_loading(Agent.load_model)
+    RulePolicy._get_possible_keys = _possible_keys_up_to_the_longest_rule(RulePolicy._get_possible_keys)
     RemoteAction._validate_action_result = validate_action_result
     rasa.core.processor.DaskGraphRunner = _sequential_graph_runner()
     RasaModel._rasa_predict = _fast_rasa_predict(RasaModel._rasa_predict)

@@ -247,3 +247,32 @@ def test_loading_a_model_freezes_it_for_the_garbage_collector():
         assert not any(obj is loaded for obj in gc.get_objects())  # no longer walked by collections
     finally:
         gc.unfreeze()
+
+
+# --- the rule search stops at the longest rule -----------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+STATE = st.fixed_dictionaries(
+    {"prev_action": st.fixed_dictionaries({"action_name": st.sampled_from(["action_listen", "utter_a", "action_b"])})},
+    optional={
+        "user": st.fixed_dictionaries({"intent": st.sampled_from(["faq", "greet", "ask_deadlines"])}),
+        "slots": st.fixed_dictionaries({"ready": st.sampled_from([(1.0,), (0.0,), "should_not_be_set"])}),
+        "active_loop": st.fixed_dictionaries({"name": st.sampled_from(["deadlines_form", "should_not_be_set"])}),
+    },
+)
+RULE = st.lists(st.one_of(st.just({}), STATE), min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rules=st.lists(RULE, min_size=1, max_size=12), states=st.lists(STATE, min_size=0, max_size=15))
+def test_the_rule_search_finds_exactly_the_rules_rasas_search_finds(rules, states):
+    import json
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    policy = RulePolicy.__new__(RulePolicy)  # the search uses no trained state besides the lookup
+    lookup = {json.dumps(rule, sort_keys=True): "action" for rule in rules}
+    ours = policy._get_possible_keys(lookup, states)
+    assert ours == RulePolicy._get_possible_keys.__wrapped__(policy, lookup, states)
