@@ -177,7 +177,9 @@ def _sequential_graph_runner() -> type:
                 plan = self._plans[key] = order
             return plan
 
-        def run(self, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+        def run(
+            self, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
+        ) -> Dict[Text, Any]:
             run_targets = tuple(targets if targets else self._graph_schema.target_names)
             inputs = inputs or {}
             for name, value in inputs.items():
@@ -203,11 +205,12 @@ def _fast_rasa_predict(original: Callable) -> Callable:
         function = getattr(self, "_tf_predict_step", None)
         if function is None or self._run_eagerly or not self.prepared_for_prediction:
             return original(self, batch_in)  # the first call traces the function as Rasa does
-        concrete = self.__dict__.get("_wegwijs_concrete_predict")
-        if concrete is None:
+        kept = self.__dict__.get("_wegwijs_concrete_predict")
+        if kept is None:  # the concrete function and its flat input signature, looked up once
             concrete = function.get_concrete_function()
-            self.__dict__["_wegwijs_concrete_predict"] = concrete
-        specs = tf.nest.flatten(concrete.structured_input_signature[0])
+            specs = tf.nest.flatten(concrete.structured_input_signature[0])
+            kept = self.__dict__["_wegwijs_concrete_predict"] = (concrete, specs)
+        concrete, specs = kept
         if len(specs) != len(batch_in):
             return original(self, batch_in)
         tensors = []
@@ -269,7 +272,8 @@ def _kept_session(original: Callable) -> Callable:
         kept = self.__dict__.get("_wegwijs_session")
         if kept is None or kept.closed or getattr(kept, "_loop", loop) is not loop:
             # Rasa's headers, authentication and timeout, with a connector that keeps connections
-            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            basic = self.basic_auth
+            auth = aiohttp.BasicAuth(basic["username"], basic["password"]) if basic else None
             kept = aiohttp.ClientSession(
                 headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
