@@ -1,9 +1,10 @@
 """Cost of one turn in the engine, by kind of turn: CPU ms of the engine and the action server.
 
-Starts the action server and one Rasa engine (SQLite defaults, the trained model), then plays
+Starts one Rasa engine (SQLite defaults, the trained model, the custom actions inside it; with
+--action-server in a separate action server as well), then plays
 conversations one turn at a time straight to the engine's REST channel (no gateway, one kept-alive
 connection): greeting, three FAQ questions, a deadline question with a date, thanks. Prints, per
-kind of turn, the median and mean CPU time of the engine and of the action server (from
+kind of turn, the median and mean CPU time of the engine and of the action server if any (from
 /proc via psutil, 10 ms ticks, so read the means over many turns) and the wall time. This is the
 number to watch when tuning the engine; bench/load.py measures the whole stack under load.
 
@@ -42,7 +43,9 @@ TEXTS = {
 CONVERSATION = ["greeting", "faq", "faq", "faq", "deadline", "thanks"]
 
 
-def cpu_seconds(proc: psutil.Process) -> float:
+def cpu_seconds(proc: psutil.Process | None) -> float:
+    if proc is None:  # actions inside the engine: no action server process
+        return 0.0
     total = sum(proc.cpu_times()[:2])
     for child in proc.children(recursive=True):
         total += sum(child.cpu_times()[:2])
@@ -55,13 +58,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="py-spy raw stacks of the engine to this file")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the engine and action server")
+    parser.add_argument("--action-server", action="store_true",
+                        help="run the custom actions in an action server (HTTP), not inside the engine")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    stack = Stack(Path(tempfile.mkdtemp(prefix="wegwijs-engine-turns-")), extra_env=dict(kv.split("=", 1) for kv in args.env))
-    stack.start_actions()
+    stack = Stack(Path(tempfile.mkdtemp(prefix="wegwijs-engine-turns-")), extra_env=dict(kv.split("=", 1) for kv in args.env),
+                  action_server=args.action_server)
+    if args.action_server:
+        stack.start_actions()
     stack.start_engine(0)
-    engine, actions = psutil.Process(stack.pid("engine0")), psutil.Process(stack.pid("actions"))
+    engine = psutil.Process(stack.pid("engine0"))
+    actions = psutil.Process(stack.pid("actions")) if args.action_server else None
     spy = None
     try:
         with httpx.Client(base_url=stack.engine_urls[0], timeout=60) as client:

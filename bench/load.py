@@ -20,7 +20,7 @@ silently lowering the load: no coordinated omission) and, separately, from the a
 Examples
   python bench/load.py rate  --gateway http://127.0.0.1:8000 --rate 50 --duration 60 --engine-pid 1234
   python bench/load.py users --gateway http://127.0.0.1:8000 --users 200 --turns 10 --db-url sqlite:///var/wegwijs.db
-  python bench/load.py all --start-stack          # start action server + engine + gateway (SQLite defaults)
+  python bench/load.py all --start-stack          # start engine (actions inside) + gateway (SQLite defaults)
   python bench/load.py sweep --start-stack --rates 5,10,15,20 --duration 40   # find the sustainable rate
 """
 
@@ -364,7 +364,8 @@ def start_stack(args: argparse.Namespace):
         pg.start()
         pg.create_database("trackers")
         redis.start()
-    stack = Stack(tmp, engines=args.engines, postgres=pg, redis=redis, extra_env=extra)
+    stack = Stack(tmp, engines=args.engines, postgres=pg, redis=redis, extra_env=extra,
+                  action_server=getattr(args, "action_server", False))
     stack.services = [s for s in (redis, pg) if s is not None]
     if args.tracker_wal:  # journal_mode=WAL is stored in the file, so Rasa's connections use it too
         import sqlite3
@@ -376,7 +377,8 @@ def start_stack(args: argparse.Namespace):
         gateway_cmd = [str(ROOT / ".venv-gateway" / "bin" / "python"), "-m", "uvicorn", "--factory",
                        "channels.app:create_app", "--host", "127.0.0.1", "--port", str(stack.gateway_port),
                        "--workers", str(args.gateway_workers), "--timeout-keep-alive", "75", "--no-access-log", "--log-level", "warning"]
-    stack.start_actions()
+    if stack.action_server:
+        stack.start_actions()
     for i in range(args.engines):
         stack.start_engine(i, wait=False)
     for i in range(args.engines):
@@ -456,7 +458,10 @@ def main() -> None:
     parser.add_argument("--rates", type=lambda v: [float(x) for x in v.split(",")], default=[5, 10, 15, 20],
                         help="for 'sweep': comma-separated turn rates, each for --duration seconds")
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
-    parser.add_argument("--start-stack", action="store_true", help="start actions + engine + gateway (SQLite)")
+    parser.add_argument("--start-stack", action="store_true", help="start engine + gateway (SQLite)")
+    parser.add_argument("--action-server", action="store_true",
+                        help="with --start-stack: run the custom actions in an action server (HTTP), "
+                             "not inside the engine")
     parser.add_argument("--gateway-workers", type=int, default=1, help="uvicorn workers (with --start-stack)")
     parser.add_argument("--env", action="append", default=[], help="extra KEY=VALUE for the started stack")
     parser.add_argument("--engines", type=int, default=1,

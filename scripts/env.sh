@@ -7,7 +7,10 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-3}
 export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
 export WEGWIJS_ENV=${WEGWIJS_ENV:-development}
 export WEGWIJS_MUNICIPALITY=${WEGWIJS_MUNICIPALITY:-voorbeeldstad}
-# engine (Rasa) and action server, both on localhost only, both behind a token
+# engine (Rasa) and action server, both on localhost only, both behind a token.
+# WEGWIJS_ACTIONS_MODULE=actions runs the custom actions inside the engine (no action server
+# process); set it empty to run bot/serve_actions.py and call it at WEGWIJS_ACTIONS_URL.
+export WEGWIJS_ACTIONS_MODULE=${WEGWIJS_ACTIONS_MODULE-actions}
 export WEGWIJS_RASA_PORT=${WEGWIJS_RASA_PORT:-5005}
 export WEGWIJS_RASA_URL=${WEGWIJS_RASA_URL:-http://127.0.0.1:$WEGWIJS_RASA_PORT}
 export WEGWIJS_RASA_TOKEN=${WEGWIJS_RASA_TOKEN:-changethis}

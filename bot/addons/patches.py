@@ -50,7 +50,12 @@ tests/bot/test_engine_inference_speedups.py.
     bench/RESULTS.md), which delayed every turn waiting behind it. After a model is loaded it is
     collected once and frozen, so later collections walk only the objects of conversations. A
     model replaced at run time stays in memory (frozen objects are freed by reference counting
-    only, not by the cycle collector); restart the engine to load a new model.
+    only, not by the cycle collector); restart the engine to load a new model. The custom actions
+    are imported just before, when they run in the engine (below).
+
+``RemoteAction.run``
+    With ``actions_module`` set on the action endpoint, the custom actions run inside the engine
+    through rasa_sdk's executor instead of an HTTP call: see ``addons.actions_in_engine``.
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ from __future__ import annotations
 import functools
 import logging
 from typing import Any, Callable, Dict, List, Optional, Text
+
+from addons import actions_in_engine
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +297,7 @@ def _freeze_after_loading(original: Callable) -> Callable:
 
     def load_model(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
+        actions_in_engine.prepare(getattr(self, "action_endpoint", None))  # imported before the freeze
         gc.collect()
         gc.freeze()
         logger.info("model loaded; %d objects frozen for the garbage collector", gc.get_freeze_count())
@@ -313,8 +321,9 @@ def apply() -> None:
     Agent.load_model = _freeze_after_loading(Agent.load_model)
     RulePolicy._get_possible_keys = _possible_keys_up_to_the_longest_rule(RulePolicy._get_possible_keys)
     RemoteAction._validate_action_result = validate_action_result
+    RemoteAction.run = actions_in_engine.run_in_engine(RemoteAction.run)
     rasa.core.processor.DaskGraphRunner = _sequential_graph_runner()
     RasaModel._rasa_predict = _fast_rasa_predict(RasaModel._rasa_predict)
     _applied = True
     logger.debug("Wegwijs engine patches applied: action result check, sequential graph runner, direct model "
-                 "calls, kept endpoint sessions")
+                 "calls, kept endpoint sessions, actions in the engine when configured")

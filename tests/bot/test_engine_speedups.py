@@ -154,6 +154,7 @@ def test_slot_placeholders_in_texts_and_button_titles_are_still_filled():
 
 
 def test_the_endpoints_file_selects_the_payload_safe_responses_and_the_selective_domain(monkeypatch):
+    monkeypatch.setenv("WEGWIJS_ACTIONS_MODULE", "actions")
     for name in ("WEGWIJS_ACTIONS_URL", "WEGWIJS_ACTIONS_TOKEN", "WEGWIJS_ENGINE_TRACKER_DIALECT", "WEGWIJS_ENGINE_TRACKER_URL",
                  "WEGWIJS_ENGINE_TRACKER_DB", "WEGWIJS_ENGINE_LOCK_STORE", "WEGWIJS_ENGINE_REDIS_HOST",
                  "WEGWIJS_ENGINE_REDIS_PORT", "WEGWIJS_ENGINE_REDIS_DB", "WEGWIJS_ENGINE_REDIS_PASSWORD"):
@@ -164,6 +165,7 @@ def test_the_endpoints_file_selects_the_payload_safe_responses_and_the_selective
     endpoints = Path(__file__).resolve().parents[2] / "bot" / "endpoints.yml"
     assert isinstance(NaturalLanguageGenerator.create(read_endpoint_config(str(endpoints), "nlg"), DOMAIN), PayloadSafeNLG)
     assert read_endpoint_config(str(endpoints), "action_endpoint").kwargs.get("enable_selective_domain") is True
+    assert read_endpoint_config(str(endpoints), "action_endpoint").kwargs.get("actions_module") == "actions"
 
 
 # -- tracker storage ------------------------------------------------------------------------------

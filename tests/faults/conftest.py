@@ -1,5 +1,7 @@
 """The real stack for the fault tests: PostgreSQL for the gateway and the engine's trackers, one
-engine, the action server, the gateway (web chat + Telegram webhook against a fake Telegram API)."""
+engine, the action server, the gateway (web chat + Telegram webhook against a fake Telegram API).
+The custom actions run in a separate action server here (not inside the engine, the default), so
+that the tests can take it away."""
 
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faults]:
         pg.create_database("gateway")
         with serve(telegram.app()) as telegram_url:
             stack = Stack(
-                tmp_path_factory.mktemp("faults"), engines=1, postgres=pg,
+                tmp_path_factory.mktemp("faults"), engines=1, postgres=pg, action_server=True,
                 gateway_db_url=pg.url("gateway", "postgresql+psycopg"),
                 extra_env={
                     "WEGWIJS_TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,

@@ -33,7 +33,7 @@ TIMED_OUT = f"Ik ben {NAME}, mijn e-mail is {EMAIL}, bel {PHONE}, BSN {BSN}"
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run scripts/train first")
-    stack = Stack(tmp_path_factory.mktemp("log-privacy"), engines=1)
+    stack = Stack(tmp_path_factory.mktemp("log-privacy"), engines=1, action_server=True)
     try:
         stack.start_actions()
         stack.start_engine(0)

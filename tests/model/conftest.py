@@ -1,4 +1,5 @@
-"""Start the real stack on free localhost ports: action server, Rasa engine (trained model), gateway.
+"""Start the real stack on free localhost ports: Rasa engine (trained model) and gateway, with the
+custom actions inside the engine as scripts/run has them (WEGWIJS_ACTIONS_MODULE=actions).
 
 These tests need bot/models/wegwijs.tar.gz (scripts/train) and both environments (scripts/setup).
 """
@@ -37,6 +38,7 @@ class Stack:
             PYTHONWARNINGS="ignore",
             WEGWIJS_ENV="development",
             WEGWIJS_MUNICIPALITY="voorbeeldstad",
+            WEGWIJS_ACTIONS_MODULE="actions",
             WEGWIJS_ACTIONS_PORT=str(self.actions_port),
             WEGWIJS_ACTIONS_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
             WEGWIJS_ACTIONS_TOKEN=ACTIONS_TOKEN,
@@ -66,7 +68,6 @@ class Stack:
 
     def up(self) -> "Stack":
         bot = ROOT / "bot"
-        actions = self.start("actions", [str(ENGINE_PY), "serve_actions.py"], bot)
         engine = self.start(
             "engine",
             [str(RASA), "run", "--enable-api", "--auth-token", TOKEN, "-i", "127.0.0.1", "-p", str(self.rasa_port),
@@ -74,7 +75,6 @@ class Stack:
             bot,
         )
         gateway = self.start("gateway", [str(GATEWAY_PY), "-m", "channels"], ROOT)
-        wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", actions, self.tmp / "actions.log", 60)
         wait_until_up(f"{self.rasa_url}/status?token={TOKEN}", engine, self.tmp / "engine.log", 240)
         wait_until_up(f"{self.gateway_url}/healthz", gateway, self.tmp / "gateway.log", 60)
         return self

@@ -1,4 +1,9 @@
-"""The production-shaped stack for the scale tests: PostgreSQL trackers, Redis locks, two engines."""
+"""The production-shaped stack for the scale tests: PostgreSQL trackers, Redis locks, two engines.
+
+Both engines call one shared action server over HTTP (WEGWIJS_ACTIONS_MODULE empty), the set-up
+for actions that must run apart from the engines; so the token and bind tests cover it. The
+default, actions inside each engine, runs in tests/model and in bench/ (also with two engines).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ def two_engines(tmp_path_factory: pytest.TempPathFactory) -> Stack:
         pg.start()
         pg.create_database("trackers")
         redis.start()
-        stack = Stack(tmp_path_factory.mktemp("two-engines"), engines=2, postgres=pg, redis=redis)
+        stack = Stack(tmp_path_factory.mktemp("two-engines"), engines=2, postgres=pg, redis=redis, action_server=True)
         yield stack.up()
     finally:
         if stack is not None:

@@ -152,7 +152,11 @@ class Redis:
 
 
 class Stack:
-    """Action server + `engines` Rasa engines + gateway, with the given tracker and lock stores."""
+    """`engines` Rasa engines + gateway, with the given tracker and lock stores.
+
+    The custom actions run inside the engines (the default, WEGWIJS_ACTIONS_MODULE=actions), or
+    with `action_server=True` in a separate action server that the engines call over HTTP.
+    """
 
     def __init__(
         self,
@@ -163,8 +167,10 @@ class Stack:
         redis: Redis | None = None,
         gateway_db_url: str | None = None,
         extra_env: dict[str, str] | None = None,
+        action_server: bool = False,
     ) -> None:
         self.tmp = tmp
+        self.action_server = action_server
         self.actions_port = free_port()
         self.engine_ports = [free_port() for _ in range(engines)]
         self.gateway_port = free_port()
@@ -191,6 +197,7 @@ class Stack:
             PYTHONWARNINGS="ignore",
             WEGWIJS_ENV="development",
             WEGWIJS_MUNICIPALITY="voorbeeldstad",
+            WEGWIJS_ACTIONS_MODULE="" if action_server else "actions",
             WEGWIJS_ACTIONS_PORT=str(self.actions_port),
             WEGWIJS_ACTIONS_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
             WEGWIJS_ACTIONS_TOKEN=ACTIONS_TOKEN,
@@ -244,7 +251,8 @@ class Stack:
         wait_until_up(f"{self.gateway_url}/healthz", proc, self.tmp / "gateway.log", 90)
 
     def up(self) -> Stack:
-        self.start_actions()
+        if self.action_server:
+            self.start_actions()
         for i in range(len(self.engine_ports)):  # start all, then wait: they load in parallel
             self.start_engine(i, wait=False)
         for i in range(len(self.engine_ports)):
