@@ -16,6 +16,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import dateparser
 
@@ -133,8 +134,11 @@ def _has_month_word(text: str) -> bool:
     return any(word.lower().rstrip(".") in _MONTH_LOOKUP for word in re.findall(r"[A-Za-zéë]+\.?", text))
 
 
+# dateparser takes ~2 ms per call; the engine reads the same message twice (the NLU component that
+# spots a person's own date, then the deadline action), and the result depends only on the arguments
+@lru_cache(maxsize=1024)
 def _parse_whole(text: str, today: date, lang: str) -> tuple[date, bool] | None:
-    """Parse `text` as one date. Returns (date, relative) or None."""
+    """Parse `text` as one date. Returns (date, relative) or None (remembered per text, day, language)."""
     original = text
     text = _normalise(text, today)
     if not text:

@@ -336,3 +336,45 @@ def test_only_the_most_recent_conversations_are_kept_in_memory(tmp_path: Path):
         asyncio.run(play(store, sender, 1))
     assert list(store._recent) == ["b", "c"]
     assert user_texts(asyncio.run(store.retrieve("a"))) == ["bericht 0"]  # read from the database
+
+
+# -- event classes looked up by name ---------------------------------------------------------------
+def test_every_event_name_resolves_to_the_class_rasa_finds():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    rasas = Event.resolve_by_type.__wrapped__
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "bot", "slot", "action", "active_loop", "pause"} <= names
+    for name in sorted(names):
+        assert Event.resolve_by_type(name) is rasas(name), name
+
+
+def test_unknown_event_names_get_rasas_answers():
+    from rasa.shared.core.events import Event, SlotSet
+
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_an_event_class_defined_later_is_found_by_its_name():
+    from rasa.shared.core.events import Event, SlotSet
+
+    assert Event.resolve_by_type("slot") is SlotSet  # the table is built now
+
+    class WegwijsTestEvent(SlotSet):
+        type_name = "wegwijs_test_event"
+
+    assert Event.resolve_by_type("wegwijs_test_event") is WegwijsTestEvent
+    assert Event.resolve_by_type("slot") is SlotSet  # the old names still resolve
+
+
+def test_an_action_answer_is_read_back_into_the_same_events():
+    from rasa.shared.core import events
+
+    answer = [SlotSet("pip_date", "2025-05-12").as_dict(), BotUttered("Uw termijn", {"custom": {"a": 1}}).as_dict(),
+              ActionExecuted("action_listen").as_dict(), UserUttered("hallo", {"name": "greet"}).as_dict()]
+    read = events.deserialise_events(answer)
+    assert [e.as_dict() for e in read] == answer

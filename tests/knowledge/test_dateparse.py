@@ -151,3 +151,32 @@ def test_a_date_written_in_any_supported_style_parses_back_to_itself(d: date) ->
         assert parsed is not None, text
         assert parsed.value == d, text
         assert parsed.relative is False, text
+
+
+REMEMBERED = ["12 mei 2024", "3 March 2025", "12-5-24", "gisteren", "vorige maand", "last week", "30-02-2025",
+              "geen datum", "1 januari", "2024-02-29"]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_remembered_date_is_the_same_as_a_freshly_parsed_one_and_depends_on_today(lang: str) -> None:
+    from knowledge import dateparse
+
+    for today in (date(2026, 11, 22), date(2027, 1, 5)):
+        for text in REMEMBERED:
+            fresh = dateparse._parse_whole.__wrapped__(text, today, lang)
+            assert dateparse._parse_whole(text, today, lang) == fresh  # first call: parsed
+            assert dateparse._parse_whole(text, today, lang) == fresh  # second call: remembered
+    assert dateparse._parse_whole("gisteren", date(2026, 11, 22), "nl")[0] == date(2026, 11, 21)
+    assert dateparse._parse_whole("gisteren", date(2027, 1, 5), "nl")[0] == date(2027, 1, 4)
+
+
+def test_reading_the_same_message_twice_parses_its_dates_once() -> None:
+    from knowledge import dateparse
+
+    text = "mijn pip is van 14 april 2025 en ik had mijn mvv op 2 januari 2025"
+    today = date(2026, 11, 23)
+    first = find_dates(text, today, "nl")
+    hits = dateparse._parse_whole.cache_info().hits
+    assert find_dates(text, today, "nl") == first
+    assert dateparse._parse_whole.cache_info().hits > hits
+    assert [d.value for d in first] == [date(2025, 4, 14), date(2025, 1, 2)]
