@@ -60,6 +60,12 @@ tests/bot/test_engine_inference_speedups.py.
     from the database. Here the name -> class table is built once (again when a name is not in
     it, so classes defined later are found); names Rasa does not know go to Rasa's own method.
 
+``Features._combine_sparse_features``
+    Each message's word and character n-gram features are put side by side with scipy's
+    ``hstack``, whose general block-matrix code took ~200 us for two small COO matrices, several
+    times per message (6 % of the engine under load). Two COO matrices are joined directly into the
+    same arrays, dtypes and shape that ``hstack`` makes (~35 us); anything else goes to Rasa's code.
+
 ``RemoteAction.run``
     With ``actions_module`` set on the action endpoint, the custom actions run inside the engine
     through rasa_sdk's executor instead of an HTTP call: see ``addons.actions_in_engine``.
@@ -172,6 +178,28 @@ def _event_types_by_name(original: Callable) -> Callable:
 
     resolve_by_type.__wrapped__ = original  # type: ignore[attr-defined]
     return resolve_by_type
+
+
+def _coo_side_by_side(original: Callable) -> Callable:
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse._sputils import get_index_dtype, upcast
+
+    def _combine_sparse_features(self: Any, additional_features: Any) -> None:
+        left, right = self.features, additional_features.features
+        if type(left) is not coo_matrix or type(right) is not coo_matrix or left.shape[0] != right.shape[0]:
+            return original(self, additional_features)  # other formats, and Rasa's error for a mismatch
+        # what scipy's hstack -> bmat builds for two COO blocks, without its general block handling
+        shape = (left.shape[0], left.shape[1] + right.shape[1])
+        index = get_index_dtype(maxval=max(shape))
+        data = np.concatenate((left.data, right.data)).astype(upcast(left.dtype, right.dtype), copy=False)
+        row = np.concatenate((left.row.astype(index, copy=False), right.row.astype(index, copy=False)))
+        col = np.concatenate((left.col.astype(index, copy=False), right.col.astype(index) + index(left.shape[1])))
+        self.features = coo_matrix((data, (row, col)), shape=shape)
+        self._cached_fingerprint = None
+
+    _combine_sparse_features.__wrapped__ = original  # type: ignore[attr-defined]
+    return _combine_sparse_features
 
 
 def _sequential_graph_runner() -> type:
@@ -343,6 +371,7 @@ def apply() -> None:
     from rasa.core.agent import Agent
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.shared.core.events import Event
+    from rasa.shared.nlu.training_data.features import Features
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.tensorflow.models import RasaModel
 
@@ -352,6 +381,7 @@ def apply() -> None:
     RemoteAction._validate_action_result = validate_action_result
     RemoteAction.run = actions_in_engine.run_in_engine(RemoteAction.run)
     Event.resolve_by_type = staticmethod(_event_types_by_name(Event.resolve_by_type))
+    Features._combine_sparse_features = _coo_side_by_side(Features._combine_sparse_features)
     rasa.core.processor.DaskGraphRunner = _sequential_graph_runner()
     RasaModel._rasa_predict = _fast_rasa_predict(RasaModel._rasa_predict)
     _applied = True

@@ -276,3 +276,48 @@ def test_the_rule_search_finds_exactly_the_rules_rasas_search_finds(rules, state
     lookup = {json.dumps(rule, sort_keys=True): "action" for rule in rules}
     ours = policy._get_possible_keys(lookup, states)
     assert ours == RulePolicy._get_possible_keys.__wrapped__(policy, lookup, states)
+
+
+# --- sparse features side by side -------------------------------------------------------------------
+
+import numpy as np  # noqa: E402
+import scipy.sparse  # noqa: E402
+
+SPARSE_DTYPES = st.sampled_from([np.int64, np.int32, np.float32, np.float64])
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.integers(1, 12), left_cols=st.integers(1, 400), right_cols=st.integers(1, 400),
+       density=st.floats(0.0, 0.3), left_dtype=SPARSE_DTYPES, right_dtype=SPARSE_DTYPES, seed=st.integers(0, 10_000))
+def test_combined_sparse_features_equal_scipys_hstack(rows, left_cols, right_cols, density, left_dtype, right_dtype, seed):
+    from rasa.shared.nlu.training_data.features import Features
+
+    rng = np.random.default_rng(seed)
+    left = scipy.sparse.random(rows, left_cols, density=density, format="coo", dtype=left_dtype, random_state=rng)
+    right = scipy.sparse.random(rows, right_cols, density=density, format="coo", dtype=right_dtype, random_state=rng)
+    ours = Features(left, "sequence", "text", "a")
+    ours.combine_with_features(Features(right, "sequence", "text", "b"))
+    expected = scipy.sparse.hstack([left, right])
+    got = ours.features
+    assert type(got) is type(expected) and got.shape == expected.shape and got.dtype == expected.dtype
+    for name in ("data", "row", "col"):
+        assert getattr(got, name).dtype == getattr(expected, name).dtype
+        assert np.array_equal(getattr(got, name), getattr(expected, name))
+
+
+def test_sparse_features_of_different_lengths_still_get_rasas_error():
+    from rasa.shared.nlu.training_data.features import Features
+
+    ours = Features(scipy.sparse.coo_matrix(np.ones((2, 3))), "sequence", "text", "a")
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        ours.combine_with_features(Features(scipy.sparse.coo_matrix(np.ones((3, 3))), "sequence", "text", "b"))
+
+
+def test_other_sparse_formats_are_combined_by_scipy_as_before():
+    from rasa.shared.nlu.training_data.features import Features
+
+    left, right = scipy.sparse.csr_matrix(np.eye(2)), scipy.sparse.csr_matrix(np.ones((2, 1)))
+    ours = Features(left, "sequence", "text", "a")
+    ours.combine_with_features(Features(right, "sequence", "text", "b"))
+    assert ours.features.format == scipy.sparse.hstack([left, right]).format
+    assert np.array_equal(ours.features.toarray(), [[1, 0, 1], [0, 1, 1]])
