@@ -377,13 +377,7 @@ def start_stack(args: argparse.Namespace):
         gateway_cmd = [str(ROOT / ".venv-gateway" / "bin" / "python"), "-m", "uvicorn", "--factory",
                        "channels.app:create_app", "--host", "127.0.0.1", "--port", str(stack.gateway_port),
                        "--workers", str(args.gateway_workers), "--timeout-keep-alive", "75", "--no-access-log", "--log-level", "warning"]
-    if stack.action_server:
-        stack.start_actions()
-    for i in range(args.engines):
-        stack.start_engine(i, wait=False)
-    for i in range(args.engines):
-        stack.wait_engine(i)
-    stack.start_gateway(gateway_cmd)
+    stack.up(gateway_cmd)
     print(f"stack up in {tmp} (logs there): gateway {stack.gateway_url}, engines {stack.engine_urls}",
           file=sys.stderr)
     return stack

@@ -386,4 +386,5 @@ def apply() -> None:
     RasaModel._rasa_predict = _fast_rasa_predict(RasaModel._rasa_predict)
     _applied = True
     logger.debug("Wegwijs engine patches applied: action result check, sequential graph runner, direct model "
-                 "calls, kept endpoint sessions, actions in the engine when configured")
+                 "calls, kept endpoint sessions, rule search, event table, sparse feature joins, actions in "
+                 "the engine when configured")

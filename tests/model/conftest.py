@@ -17,7 +17,6 @@ from tests.scale.services import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "bot" / "models" / "wegwijs.tar.gz"
-ENGINE_PY = ROOT / ".venv-engine" / "bin" / "python"
 RASA = ROOT / ".venv-engine" / "bin" / "rasa"
 GATEWAY_PY = ROOT / ".venv-gateway" / "bin" / "python"
 TOKEN = "model-test-token"

@@ -250,14 +250,15 @@ class Stack:
         proc = self._spawn("gateway", args or [str(GATEWAY_PY), "-m", "channels"], ROOT)
         wait_until_up(f"{self.gateway_url}/healthz", proc, self.tmp / "gateway.log", 90)
 
-    def up(self) -> Stack:
+    def up(self, gateway_args: list[str] | None = None) -> Stack:
+        """Start everything (the gateway with `gateway_args` if given) and wait until it answers."""
         if self.action_server:
             self.start_actions()
         for i in range(len(self.engine_ports)):  # start all, then wait: they load in parallel
             self.start_engine(i, wait=False)
         for i in range(len(self.engine_ports)):
             self.wait_engine(i)
-        self.start_gateway()
+        self.start_gateway(gateway_args)
         return self
 
     def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
