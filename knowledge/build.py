@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import jinja2
 import yaml
 
-from knowledge import loader
+from knowledge import languages, loader, texts, translations
 
 HEADER = (
     "# GENERATED from knowledge/ by `python -m knowledge.build` — do not edit.\n"
@@ -31,11 +31,10 @@ OUT_INTENT_NLU = BOT_DIR / "data" / "nlu" / "intents.generated.yml"
 OUT_FAQ_DOMAIN = BOT_DIR / "domain" / "faq.generated.yml"
 OUT_TEST_NLU = loader.REPO_ROOT / "tests" / "nlu" / "test_nlu.generated.yml"
 OUT_DIALOGUE_DOMAIN = BOT_DIR / "domain" / "responses.generated.yml"
+OUT_LANGUAGE_DOMAIN = BOT_DIR / "domain" / "languages.generated.yml"
+OUT_LANGUAGE_NLU = BOT_DIR / "data" / "nlu" / "languages.generated.yml"
 
 RASA_VERSION = "3.1"
-SOURCE_LABEL = {"nl": "Bron", "en": "Source"}
-DEADLINE_BUTTON = {"nl": "Bereken mijn data", "en": "Calculate my dates"}
-HUMAN_BUTTON = {"nl": "Praat met een mens", "en": "Talk to a person"}
 
 
 class _Dumper(yaml.SafeDumper):
@@ -67,28 +66,46 @@ def render(text: str, context: dict) -> str:
 
 
 def answer_text(faq: loader.Faq, lang: str, municipality: loader.Municipality) -> str:
+    """The answer as sent: text, "more" line and source; an unchecked translation says so."""
     override = municipality.overrides.get(faq.id, {})
-    answer = override.get("answer", {}).get(lang, faq.answer[lang])
-    more = override.get("more", {}).get(lang, faq.more[lang])
+    answer = override.get("answer", {}).get(lang) or faq.text("answer", lang)
+    more = override.get("more", {}).get(lang) or faq.text("more", lang)
     context = municipality.template_context()
     source = faq.sources[0]["url"]
-    return f"{render(answer, context)}\n\n{render(more, context)}\n{SOURCE_LABEL[lang]}: {source}"
+    text = f"{render(answer, context)}\n\n{render(more, context)}\n{texts.text('answers.source_label', lang)}: {source}"
+    if needs_check_note(faq, lang):
+        text += "\n\n" + texts.text("answers.unchecked_note", lang)
+    return text
+
+
+def needs_check_note(faq: loader.Faq, lang: str) -> bool:
+    """A translated answer that no reviewer signed off (or whose Dutch changed since) says so."""
+    return lang != languages.SOURCE and lang in faq.answer and not translations.faq_checked(lang, faq.id)
+
+
+def show_dutch_payload(topic: str) -> str:
+    return "/show_dutch" + json.dumps({"faq_topic": topic})
 
 
 def buttons(faq: loader.Faq, faqs: dict[str, loader.Faq], lang: str) -> list[dict[str, str]]:
     result = [
-        {"title": faqs[topic].title[lang], "payload": choose_topic_payload(topic)}
+        {"title": faqs[topic].text("title", lang), "payload": choose_topic_payload(topic)}
         for topic in faq.related
         if topic in faqs
     ]
     if faq.offer_deadlines:
-        result.append({"title": DEADLINE_BUTTON[lang], "payload": "/ask_deadlines"})
+        result.append({"title": texts.text("answers.deadline_button", lang), "payload": "/ask_deadlines"})
     if faq.escalate:
-        result.append({"title": HUMAN_BUTTON[lang], "payload": "/ask_human"})
+        result.append({"title": texts.text("answers.human_button", lang), "payload": "/ask_human"})
+    if needs_check_note(faq, lang):
+        result.append({"title": texts.text("answers.show_dutch_button", lang), "payload": show_dutch_payload(faq.id)})
     return result
 
 
-EN_CONDITION = [{"type": "slot", "name": "language", "value": "en"}]
+def language_condition(lang: str) -> list[dict[str, str]]:
+    return [{"type": "slot", "name": "language", "value": lang}]
+
+
 _SLOT_REF = re.compile(r"\[([a-z_]+)\]")
 
 
@@ -97,39 +114,46 @@ def dialogue_buttons(spec: list[dict], faqs: dict[str, loader.Faq], lang: str) -
     for button in spec:
         if "topic" in button:
             topic = button["topic"]
-            result.append({"title": faqs[topic].title[lang], "payload": choose_topic_payload(topic)})
+            result.append({"title": faqs[topic].text("title", lang), "payload": choose_topic_payload(topic)})
         else:
-            result.append({"title": button["title"][lang], "payload": button["payload"]})
+            title = button["title"].get(lang) or button["title"][languages.SOURCE]
+            result.append({"title": title, "payload": button["payload"]})
     return result
 
 
+def _variations(make, langs: Iterable[str]) -> list[dict[str, Any]]:
+    """One response variation per translated language (conditioned on the `language` slot),
+    the Dutch source last as the default."""
+    out = []
+    for lang in [code for code in langs if code != languages.SOURCE] + [languages.SOURCE]:
+        variation: dict[str, Any] = {} if lang == languages.SOURCE else {"condition": language_condition(lang)}
+        variation.update(make(lang))
+        out.append(variation)
+    return out
+
+
 def dialogue_domain(faqs: dict[str, loader.Faq], municipality: loader.Municipality) -> dict:
-    """The assistant's own texts from knowledge/dialogue/responses.yaml, nl default + en."""
+    """The assistant's own texts from knowledge/dialogue/responses.yaml, in every language it has."""
     context = municipality.template_context()
     responses = {}
     for name, spec in loader.load_dialogue().items():
-        variations = []
-        for lang in ("en", "nl"):
-            variation: dict[str, Any] = {"condition": EN_CONDITION} if lang == "en" else {}
-            variation["text"] = _SLOT_REF.sub(r"{\1}", render(spec[lang], context))
+        def make(lang: str, spec: dict = spec) -> dict[str, Any]:
+            variation: dict[str, Any] = {"text": _SLOT_REF.sub(r"{\1}", render(spec[lang], context))}
             if spec.get("buttons"):
                 variation["buttons"] = dialogue_buttons(spec["buttons"], faqs, lang)
-            variations.append(variation)
-        responses[name] = variations
+            return variation
+
+        responses[name] = _variations(make, [code for code in loader.LANGUAGES if code in spec])
     return {"version": RASA_VERSION, "responses": responses}
 
 
 def faq_domain(faqs: dict[str, loader.Faq], municipality: loader.Municipality) -> dict:
     responses = {}
     for faq in faqs.values():
-        responses[f"utter_faq/{faq.id}"] = [
-            {
-                "condition": EN_CONDITION,
-                "text": answer_text(faq, "en", municipality),
-                "buttons": buttons(faq, faqs, "en"),
-            },
-            {"text": answer_text(faq, "nl", municipality), "buttons": buttons(faq, faqs, "nl")},
-        ]
+        def make(lang: str, faq: loader.Faq = faq) -> dict[str, Any]:
+            return {"text": answer_text(faq, lang, municipality), "buttons": buttons(faq, faqs, lang)}
+
+        responses[f"utter_faq/{faq.id}"] = _variations(make, faq.languages())
     return {"version": RASA_VERSION, "intents": ["faq"], "responses": responses}
 
 
@@ -160,6 +184,53 @@ def test_nlu(faqs: dict[str, loader.Faq], intents: dict[str, loader.IntentExampl
     return {"version": RASA_VERSION, "nlu": nlu}
 
 
+def language_domain() -> dict:
+    """The `language` slot, with every language in knowledge/languages.yml as a value."""
+    return {
+        "version": RASA_VERSION,
+        "slots": {
+            "language": {
+                "type": "categorical",
+                "values": list(languages.CODES),
+                "initial_value": languages.SOURCE,
+                "influence_conversation": False,
+                "mappings": [{"type": "from_entity", "entity": "language"}],
+            }
+        },
+    }
+
+
+def language_nlu() -> dict:
+    """switch_language examples in every language, for every language, plus synonyms and lookup."""
+    words: dict[str, list[str]] = {}
+    for code in languages.CODES:
+        info = languages.info(code)
+        seen: list[str] = []
+        for word in [info["name"], *info.get("switch_words", [])]:
+            if word.lower() not in [w.lower() for w in seen] and " " not in word:
+                seen.append(word)
+        words[code] = seen
+    lines: list[str] = []
+    for asked in languages.CODES:
+        lines += [f"[{word}](language_choice)" for word in words[asked]]
+    for speaking in languages.CODES:
+        phrases = languages.info(speaking).get("switch_phrases", [])
+        for i, asked in enumerate(languages.CODES):
+            candidates = words[asked]
+            for j, phrase in enumerate(phrases[:4]):
+                word = candidates[(i + j) % len(candidates)]
+                lines.append(phrase.replace("{w}", f"[{word}](language_choice)"))
+    unique = list(dict.fromkeys(lines))
+    nlu: list[dict[str, Any]] = [
+        {"intent": "switch_language", "examples": "".join(f"- {line}\n" for line in unique)}
+    ]
+    for code in languages.CODES:
+        nlu.append({"synonym": code, "examples": "".join(f"- {w}\n" for w in words[code])})
+    lookup = sorted({w.lower() for code in languages.CODES for w in words[code]})
+    nlu.append({"lookup": "language_choice", "examples": "".join(f"- {w}\n" for w in lookup)})
+    return {"version": RASA_VERSION, "nlu": nlu}
+
+
 def outputs(municipality_name: str | None = None) -> dict[Path, str]:
     faqs = loader.load_faqs()
     intents = loader.load_intents()
@@ -170,6 +241,8 @@ def outputs(municipality_name: str | None = None) -> dict[Path, str]:
         OUT_FAQ_DOMAIN: dump(faq_domain(faqs, municipality)),
         OUT_TEST_NLU: dump(test_nlu(faqs, intents)),
         OUT_DIALOGUE_DOMAIN: dump(dialogue_domain(faqs, municipality)),
+        OUT_LANGUAGE_DOMAIN: dump(language_domain()),
+        OUT_LANGUAGE_NLU: dump(language_nlu()),
     }
 
 

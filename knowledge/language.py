@@ -1,4 +1,4 @@
-"""Tell Dutch from English in short chat messages.
+"""Tell the languages Wegwijs speaks apart in short chat messages (knowledge/languages.yml).
 
 A multinomial naive Bayes model over character n-grams (with word-boundary padding) and
 words, trained on the knowledge base's own examples, which carry their language. The engine
@@ -15,6 +15,15 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+def arabic_share(text: str) -> float:
+    """The share of letters in a message that are Arabic script."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if _ARABIC.match(ch)) / len(letters)
 
 
 def features(text: str) -> Counter:
@@ -64,7 +73,12 @@ class LanguageModel:
         return {lang: v / norm for lang, v in exp.items()}
 
     def detect(self, text: str, threshold: float = 0.8) -> tuple[str | None, float]:
-        """The most likely language and its probability; None below the threshold."""
+        """The most likely language and its probability; None below the threshold.
+
+        A message written mostly in Arabic script is Arabic whatever its Latin loanwords
+        (PIP, DUO, KNM); the script decides before the n-gram model does."""
+        if "ar" in self.counts and arabic_share(text) >= 0.5:
+            return "ar", 1.0
         probs = self.probabilities(text)
         if not probs:
             return None, 0.0

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from knowledge import languages
+
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = KNOWLEDGE_DIR.parent
 FAQ_DIR = KNOWLEDGE_DIR / "faq"
@@ -23,8 +25,11 @@ SCHEMA_DIR = KNOWLEDGE_DIR / "schema"
 FACT_SHEET = KNOWLEDGE_DIR / "facts" / "wi2021-facts.md"
 CATALOGUE = KNOWLEDGE_DIR / "catalogue.yml"
 DIALOGUE = KNOWLEDGE_DIR / "dialogue" / "responses.yaml"
+I18N_DIR = KNOWLEDGE_DIR / "i18n"
 
-LANGUAGES = ("nl", "en")
+# Every language Wegwijs speaks (knowledge/languages.yml); Dutch is the source.
+LANGUAGES = languages.CODES
+SOURCE_LANGUAGE = languages.SOURCE
 DEFAULT_MUNICIPALITY = "voorbeeldstad"
 
 _FACT_ROW = re.compile(r"^\|\s*(\d+\.\d+)\s*\|(.*)\|\s*$")
@@ -55,11 +60,22 @@ class Faq:
     offer_deadlines: bool = False
     image: str | None = None
     path: Path | None = None
+    # per translated language: made_by, reviewed_by, reviewed_on, from_nl (knowledge/translations.py)
+    translations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> "Faq":
-        known = {f for f in cls.__dataclass_fields__ if f != "path"}
+        known = {f for f in cls.__dataclass_fields__ if f not in ("path", "translations")}
         return cls(**{k: v for k, v in data.items() if k in known}, path=path)
+
+    def text(self, part: str, lang: str) -> str:
+        """`title`, `answer` or `more` in `lang`, or the Dutch source when not translated."""
+        values = getattr(self, part)
+        return values.get(lang) or values[SOURCE_LANGUAGE]
+
+    def languages(self) -> list[str]:
+        """The languages this topic has an answer in (Dutch first)."""
+        return [lang for lang in LANGUAGES if lang in self.answer]
 
 
 @dataclass
@@ -118,23 +134,54 @@ def intent_paths() -> list[Path]:
     return sorted(INTENT_DIR.glob("*.yaml"))
 
 
+def translation_path(lang: str, kind: str, name: str) -> Path:
+    """knowledge/i18n/<lang>/<kind>/<name>.yaml (kind: faq or intents)."""
+    return I18N_DIR / lang / kind / f"{name}.yaml"
+
+
+def translation_paths(kind: str) -> list[Path]:
+    return sorted(p for lang in languages.TRANSLATIONS for p in (I18N_DIR / lang / kind).glob("*.yaml"))
+
+
 def load_faqs() -> dict[str, Faq]:
+    """Every topic with its Dutch source and the translations in knowledge/i18n/<lang>/faq/."""
     faqs = {}
     for path in faq_paths():
-        faq = Faq.from_dict(read_yaml(path), path)
+        data = read_yaml(path)
+        faq = Faq.from_dict(data, path)
+        for lang in languages.TRANSLATIONS:
+            tpath = translation_path(lang, "faq", faq.id)
+            if not tpath.exists():
+                continue
+            tr = read_yaml(tpath)
+            for part in ("title", "answer", "more"):
+                if tr.get(part):
+                    getattr(faq, part)[lang] = tr[part]
+            faq.examples[lang] = list(tr.get("examples") or [])
+            faq.test_examples[lang] = list(tr.get("test_examples") or [])
+            faq.translations[lang] = dict(tr.get("translation") or {})
         faqs[faq.id] = faq
     return faqs
 
 
 def load_intents() -> dict[str, IntentExamples]:
+    """Examples per intent: Dutch from knowledge/intents/, others from knowledge/i18n/<lang>/intents/."""
     intents = {}
     for path in intent_paths():
         data = read_yaml(path)
+        examples = dict(data["examples"])
+        tests = dict(data.get("test_examples") or {})
+        for lang in languages.TRANSLATIONS:
+            tpath = translation_path(lang, "intents", data["intent"])
+            if tpath.exists():
+                tr = read_yaml(tpath)
+                examples[lang] = list(tr.get("examples") or [])
+                tests[lang] = list(tr.get("test_examples") or [])
         intents[data["intent"]] = IntentExamples(
             intent=data["intent"],
             description=data.get("description", ""),
-            examples=data["examples"],
-            test_examples=data.get("test_examples", {}),
+            examples=examples,
+            test_examples=tests,
             path=path,
         )
     return intents
@@ -188,5 +235,28 @@ def load_fact_rows() -> dict[str, FactRow]:
 
 
 def load_dialogue() -> dict[str, dict[str, Any]]:
-    """The assistant's own texts (greeting, fallback, form questions...), nl + en."""
-    return read_yaml(DIALOGUE)
+    """The assistant's own texts (greeting, fallback, form questions...) in every language.
+
+    Dutch from knowledge/dialogue/responses.yaml; each translation from
+    knowledge/i18n/<lang>/dialogue.yaml is merged in as ``spec[lang]`` (and the titles of the
+    buttons that have one, in order). A response that a language lacks keeps only Dutch."""
+    import copy
+
+    dialogue = copy.deepcopy(read_yaml(DIALOGUE))
+    for name in dialogue:  # YAML anchors share button lists: give every response its own copy
+        dialogue[name] = copy.deepcopy(dialogue[name])
+    for lang in languages.TRANSLATIONS:
+        path = I18N_DIR / lang / "dialogue.yaml"
+        if not path.exists():
+            continue
+        data = read_yaml(path) or {}
+        for name, entry in (data.get("responses") or {}).items():
+            spec = dialogue.get(name)
+            if spec is None or not entry.get("text"):
+                continue
+            spec[lang] = entry["text"]
+            titles = list(entry.get("buttons") or [])
+            for button in [b for b in spec.get("buttons") or [] if "title" in b]:
+                if titles:
+                    button["title"][lang] = titles.pop(0)
+    return dialogue

@@ -17,9 +17,11 @@ from pathlib import Path
 import jinja2
 import jsonschema
 
-from knowledge import loader
+from knowledge import languages, loader, texts, translations
 
 MAX_ANSWER_WORDS = 110  # B1 target is ~90 words; above this the answer must be cut
+# Translations may run longer than the Dutch (Portuguese, English) or shorter (Turkish).
+MAX_TRANSLATION_WORDS = 150
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
 _SPECIAL_FACTS = re.compile(r"^(SEED-\d+|project-policy)$")
 
@@ -112,27 +114,32 @@ def validate(today: dt.date | None = None) -> list[Problem]:
                 problems.append(Problem(where, f"facts: unknown fact-sheet row '{row}'"))
         if dt.date.fromisoformat(str(faq.review_by)) < today:
             problems.append(Problem(where, f"review_by {faq.review_by} has passed: review the answer"))
-        for lang in loader.LANGUAGES:
-            for part in ("answer", "more"):
-                problems += check_text(getattr(faq, part)[lang], f"{where}: {part}/{lang}", context)
-            words = len(faq.answer[lang].split())
-            if words > MAX_ANSWER_WORDS:
-                problems.append(
-                    Problem(where, f"answer/{lang} has {words} words; keep it under {MAX_ANSWER_WORDS}")
-                )
+        for part in ("answer", "more"):
+            problems += check_text(faq.answer["nl"] if part == "answer" else faq.more["nl"], f"{where}: {part}/nl", context)
+        words = len(faq.answer["nl"].split())
+        if words > MAX_ANSWER_WORDS:
+            problems.append(Problem(where, f"answer/nl has {words} words; keep it under {MAX_ANSWER_WORDS}"))
+    problems += translation_problems(faqs, context)
     for name, spec in loader.load_dialogue().items():
-        for lang in loader.LANGUAGES:
-            if lang not in spec:
-                problems.append(Problem(_rel(loader.DIALOGUE), f"{name}: missing language '{lang}'"))
-            else:
-                problems += check_text(spec[lang], f"{_rel(loader.DIALOGUE)}: {name}/{lang}", context)
+        for lang in [code for code in loader.LANGUAGES if code in spec]:
+            where = f"{_rel(loader.DIALOGUE)}: {name}/{lang}"
+            problems += check_text(spec[lang], where, context)
+            if lang != "nl":
+                problems += placeholder_problems(spec["nl"], spec[lang], where)
         for button in spec.get("buttons", []):
             if "topic" in button and button["topic"] not in catalogue_ids:
                 problems.append(Problem(_rel(loader.DIALOGUE), f"{name}: unknown topic '{button['topic']}'"))
-            elif "topic" not in button and not ({"nl", "en"} <= set(button.get("title", {})) and "payload" in button):
-                problems.append(Problem(_rel(loader.DIALOGUE), f"{name}: a button needs title nl/en and payload"))
+            elif "topic" not in button and not ("nl" in button.get("title", {}) and "payload" in button):
+                problems.append(Problem(_rel(loader.DIALOGUE), f"{name}: a button needs a Dutch title and a payload"))
     for path in loader.intent_paths():
         problems += _schema_problems(loader.read_yaml(path), intent_schema, path)
+    intent_lang_schema = _schema("intent-lang.schema.json")
+    for path in loader.translation_paths("intents"):
+        data = loader.read_yaml(path)
+        problems += _schema_problems(data, intent_lang_schema, path)
+        if data.get("intent") != path.stem:
+            problems.append(Problem(_rel(path), f"intent '{data.get('intent')}' differs from the file name"))
+    problems += message_problems()
 
     for topic in catalogue_ids:
         if topic not in faqs and not (loader.FAQ_DIR / f"{topic}.yaml").exists():
@@ -149,6 +156,59 @@ def validate(today: dt.date | None = None) -> list[Problem]:
 
     problems += duplicate_problems(faqs, intents)
     problems += rules_problems(fact_rows)
+    return problems
+
+
+_ANY_PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}|\[[a-z_]+\]|\{[a-z_]+\}")
+
+
+def placeholder_problems(source: str, translated: str, where: str) -> list[Problem]:
+    """A translation keeps exactly the Dutch text's placeholders ({{ gemeente.naam }}, [slot], {x})."""
+    want = sorted(" ".join(m.split()) for m in _ANY_PLACEHOLDER.findall(source))
+    got = sorted(" ".join(m.split()) for m in _ANY_PLACEHOLDER.findall(translated))
+    if want != got:
+        return [Problem(where, f"placeholders differ from the Dutch text: {got} instead of {want}")]
+    return []
+
+
+def translation_problems(faqs: dict, context: dict) -> list[Problem]:
+    """knowledge/i18n/<lang>/faq/: schema, known topic, placeholders as in Dutch, length."""
+    schema = _schema("translation.schema.json")
+    problems: list[Problem] = []
+    for path in loader.translation_paths("faq"):
+        data = loader.read_yaml(path)
+        found = _schema_problems(data, schema, path)
+        problems += found
+        where = _rel(path)
+        if found:
+            continue
+        if data["topic"] != path.stem or data["topic"] not in faqs:
+            problems.append(Problem(where, f"topic '{data['topic']}' is not the Dutch topic {path.stem}"))
+            continue
+        faq = faqs[data["topic"]]
+        for part in ("answer", "more"):
+            problems += check_text(data[part], f"{where}: {part}", context)
+            problems += placeholder_problems(getattr(faq, part)["nl"], data[part], f"{where}: {part}")
+        words = len(data["answer"].split())
+        if words > MAX_TRANSLATION_WORDS:
+            problems.append(Problem(where, f"answer has {words} words; keep it under {MAX_TRANSLATION_WORDS}"))
+        if not data["translation"].get("from_nl"):
+            problems.append(Problem(where, "translation/from_nl is missing: run "
+                                    "`python -m knowledge.translations stamp --lang <lang>`"))
+    return problems
+
+
+def message_problems() -> list[Problem]:
+    """Message catalogues: every key exists in Dutch, placeholders as in Dutch."""
+    problems: list[Problem] = []
+    source = texts.catalogue(languages.SOURCE)
+    for lang in languages.TRANSLATIONS:
+        for key, value in texts.catalogue(lang).items():
+            where = f"knowledge/i18n/{lang}/messages: {key}"
+            if key not in source:
+                problems.append(Problem(where, "no such key in the Dutch catalogue"))
+                continue
+            problems += placeholder_problems(source[key], value, where)
     return problems
 
 
@@ -236,6 +296,8 @@ def main() -> int:
     faqs = len(loader.faq_paths())
     intents = len(loader.intent_paths())
     print(f"knowledge: {faqs} FAQ topics, {intents} intents, {len(problems)} problem(s)")
+    print("\ntranslations (python -m knowledge.translations report):")
+    translations.print_report(list(languages.TRANSLATIONS))
     return 1 if problems else 0
 
 

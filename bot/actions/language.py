@@ -1,12 +1,13 @@
-"""Helpers shared by the actions: which language to answer in."""
+"""Helpers shared by the actions: which language to answer in (knowledge/languages.yml)."""
 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-SUPPORTED = ("nl", "en")
+from knowledge import languages
+
+SUPPORTED = languages.CODES
 
 
 def current_language(tracker: Tracker) -> str:
-    value = tracker.get_slot("language")
-    return value if value in SUPPORTED else "nl"
+    return languages.supported(tracker.get_slot("language"))

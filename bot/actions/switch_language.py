@@ -1,4 +1,4 @@
-"""Switch the answer language when the user asks ("English please", "Nederlands")."""
+"""Switch the answer language when the user asks ("English please", "Türkçe", "العربية")."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import SUPPORTED, current_language
+from knowledge import languages
 
 
 class ActionSwitchLanguage(Action):
@@ -20,7 +21,12 @@ class ActionSwitchLanguage(Action):
     ) -> List[Dict[Text, Any]]:
         choice = next(tracker.get_latest_entity_values("language_choice"), None)
         if choice not in SUPPORTED:
-            # "other language" without a name: toggle between the two we speak
-            choice = "en" if current_language(tracker) == "nl" else "nl"
+            # a language word the synonyms missed ("Türkçe!"), or the whole message names one
+            choice = languages.language_named(str(choice or "")) or languages.language_named(
+                tracker.latest_message.get("text") or ""
+            )
+        if choice not in SUPPORTED:
+            # "other language" without a name: Dutch speakers get English, everyone else Dutch
+            choice = "en" if current_language(tracker) == languages.SOURCE else languages.SOURCE
         # the rule follows with utter_language_switched, rendered in the new language
         return [SlotSet("language", choice)]

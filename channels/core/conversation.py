@@ -7,6 +7,9 @@ ticket) → otherwise ask the engine → map and store the replies → return th
 
 from __future__ import annotations
 
+from knowledge import languages
+from knowledge.texts import Localized
+
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,11 +27,8 @@ from channels.core.schemas import Button, OutgoingMessage, outgoing_from_row
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("nl", "en")
-APOLOGY = {
-    "nl": "Sorry, de assistent is even niet bereikbaar. Probeer het over een paar minuten opnieuw.",
-    "en": "Sorry, the assistant cannot be reached right now. Please try again in a few minutes.",
-}
+LANGUAGES = languages.CODES
+APOLOGY = Localized("gateway.engine_unavailable")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ several gateway processes share the count.
 
 from __future__ import annotations
 
+from knowledge.texts import Localized
+
 import enum
 import logging
 import time
@@ -19,10 +21,7 @@ from channels.core.privacy import hash_id
 
 log = logging.getLogger(__name__)
 
-WARNING_TEXT = {
-    "nl": "U stuurt veel berichten kort na elkaar. Wacht een minuut en stuur uw vraag dan opnieuw.",
-    "en": "You are sending many messages in a short time. Please wait a minute and send your question again.",
-}
+WARNING_TEXT = Localized("gateway.rate_limited")
 
 
 class Decision(enum.Enum):

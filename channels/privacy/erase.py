@@ -8,6 +8,9 @@ tickets with their events and notes, and any table a later feature adds with a f
 
 from __future__ import annotations
 
+from knowledge import languages
+from knowledge.texts import Localized
+
 import importlib
 import logging
 from collections.abc import Iterable, Sequence
@@ -28,7 +31,7 @@ from channels.core.schemas import OutgoingMessage
 log = logging.getLogger(__name__)
 
 KIND = "delete_my_data"
-DELETED_TEXT = {"nl": "Uw gegevens zijn verwijderd.", "en": "Your data has been deleted."}
+DELETED_TEXT = Localized("gateway.data_deleted")
 # Modules whose tables hang off conversations; imported lazily, skipped when not installed.
 MODEL_MODULES = ("channels.reminders.models", "inbox.models")
 TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore: events(id, sender_id, type_name, timestamp, ...)
@@ -246,7 +249,7 @@ def delete_user_data(
 
 async def handle_delete_payload(ctx: PayloadContext, data: dict[str, Any]) -> list[OutgoingMessage]:
     """Payload handler for `{"wegwijs": {"type": "delete_my_data", "lang": ...}}` (after the bot's confirmation)."""
-    lang = data.get("lang") if data.get("lang") in DELETED_TEXT else ctx.conversation.language
+    lang = data.get("lang") if data.get("lang") in languages.CODES else ctx.conversation.language
     with ctx.service.session_factory() as session:
         delete_user_data(session, ctx.conversation.id, recreate=True)
     # Stored in the fresh, empty conversation by the service.

@@ -7,15 +7,13 @@ the transcript (a regievoerder may need to call back); logs mask them (see `logf
 
 from __future__ import annotations
 
+from knowledge.texts import Localized
+
 from channels.core.conversation import ConversationRef, FilteredText
 from channels.core.schemas import OutgoingMessage
 from channels.privacy.redact import BSN, TRANSCRIPT_KINDS, redact_with_report
 
-BSN_NOTICE = {
-    "nl": "Stuur nooit uw BSN in deze chat. Ik heb het nummer niet bewaard. Ik heb uw BSN ook niet nodig.",
-    "en": "Never send your BSN (citizen service number) in this chat. I did not keep the number, "
-    "and I do not need it.",
-}
+BSN_NOTICE = Localized("gateway.bsn_notice")
 
 
 def transcript_filter(text: str, conversation: ConversationRef) -> FilteredText:

@@ -26,7 +26,8 @@ from channels.reminders.texts import (
     OFFER_TEXT,
     OPTED_IN_TEXT,
     STOPPED_TEXT,
-    YES_NO,
+    YES,
+    NO,
     format_day,
     lang_of,
 )
@@ -80,7 +81,7 @@ def offering_reminders(handler: PayloadHandler, reminders: ReminderService) -> P
         if not planned:
             return messages
         lang = lang_of(data.get("lang"), ctx.conversation.language)
-        yes, no = YES_NO[lang]
+        yes, no = YES[lang], NO[lang]
         buttons = [
             Button(title=yes, payload=command_payload(True, deadlines_message.id)),
             Button(title=no, payload=command_payload(False, deadlines_message.id)),

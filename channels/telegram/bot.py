@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
-from telegram import Update
+from telegram import BotCommand, Update
 from telegram.constants import UpdateType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -37,6 +37,7 @@ from channels.core.privacy import hash_id
 from channels.core.ratelimit import WARNING_TEXT, Decision, RateLimiter, make_rate_limiter
 from channels.core.schemas import Button
 from channels.telegram import mapping
+from knowledge import languages
 from channels.telegram.client import TelegramSender
 from channels.telegram.mapping import CHANNEL
 
@@ -121,8 +122,17 @@ class TelegramChannel:
                     allowed_updates=ALLOWED_UPDATES,
                 )
                 log.info("telegram: webhook set to %s", self.webhook_url)
+            await self._set_commands()
         except TelegramError as exc:
             log.error("telegram: start-up failed (%s); updates are retried later", type(exc).__name__)
+
+    async def _set_commands(self) -> None:
+        """The command menu in every language (Telegram shows the user's), Dutch by default."""
+        bot = self.application.bot
+        for code in (None, *languages.CODES):
+            lang = code or languages.SOURCE
+            menu = [BotCommand(command, text) for command, text in mapping.command_descriptions(lang).items()]
+            await bot.set_my_commands(menu, language_code=languages.info(lang)["telegram_code"] if code else None)
 
     async def stop(self) -> None:
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from knowledge import languages, texts
+from knowledge.texts import Localized
+
 import hashlib
 from collections.abc import Iterable
 
@@ -24,51 +27,23 @@ SERVICE_COMMANDS = {
     "verwijder": "/delete_my_data",
 }
 
-# Shown in the Telegram menu (setMyCommands is left to BotFather; see the README).
-COMMAND_DESCRIPTIONS = {
-    "start": "Wat kan Wegwijs? / What can Wegwijs do?",
-    "taal": "Nederlands / English",
-    "mens": "Praat met een regievoerder / Talk to a person",
-    "stop": "Geen herinneringen meer / Stop reminders",
-    "verwijder": "Verwijder mijn gegevens / Delete my data",
-}
+# The Telegram menu, per language: set with setMyCommands(language_code=...) at start-up.
+COMMANDS = ("start", "taal", "mens", "stop", "verwijder")
 
-START_TEXT = {
-    "nl": (
-        "Hallo! Ik ben Wegwijs, de digitale assistent van uw gemeente voor de inburgering.\n\n"
-        "Ik kan:\n"
-        "• vragen over inburgering beantwoorden, met een link naar de bron;\n"
-        "• uw termijnen uitrekenen en als agenda-bestand sturen;\n"
-        "• u doorverbinden met een regievoerder (/mens).\n\n"
-        "Stel uw vraag in gewone woorden. /taal: English. /stop: geen herinneringen meer.\n\n"
-        "Privacy: de gemeente bewaart dit gesprek om u te helpen. Stuur geen BSN of medische gegevens. "
-        "Met /verwijder wist u uw gegevens."
-    ),
-    "en": (
-        "Hello! I am Wegwijs, your municipality's digital assistant for civic integration (inburgering).\n\n"
-        "I can:\n"
-        "• answer questions about inburgering, with a link to the source;\n"
-        "• work out your deadlines and send them as a calendar file;\n"
-        "• put you in touch with a regievoerder (/mens).\n\n"
-        "Ask your question in your own words. /taal: Nederlands. /stop: no more reminders.\n\n"
-        "Privacy: the municipality keeps this conversation to help you. Do not send your BSN or medical "
-        "details. Use /verwijder to delete your data."
-    ),
-}
-UNSUPPORTED_TEXT = {
-    "nl": "Sorry, ik kan alleen tekst lezen. Typ uw vraag alstublieft.",
-    "en": "Sorry, I can only read text. Please type your question.",
-}
-EXPIRED_BUTTON_TEXT = {
-    "nl": "Deze knop werkt niet meer. Typ uw vraag alstublieft.",
-    "en": "This button no longer works. Please type your question.",
-}
-CHOOSE_TEXT = {"nl": "Kies een optie:", "en": "Choose an option:"}
+
+def command_descriptions(lang: str) -> dict[str, str]:
+    """The Telegram command menu in one language (setMyCommands with language_code)."""
+    return {command: texts.text(f"gateway.telegram_command_{command}", lang) for command in COMMANDS}
+
+START_TEXT = Localized("gateway.telegram_start")
+UNSUPPORTED_TEXT = Localized("gateway.unsupported_media")
+EXPIRED_BUTTON_TEXT = Localized("gateway.expired_button")
+CHOOSE_TEXT = Localized("gateway.choose_option")
 
 
 def language_of(language_code: str | None) -> str:
-    """Telegram's user language (IETF tag) to ours: English for "en*", Dutch otherwise."""
-    return "en" if (language_code or "").lower().startswith("en") else "nl"
+    """Telegram's user language (IETF tag) to one Wegwijs speaks ("pt-br" -> pt), else Dutch."""
+    return languages.supported(language_code)
 
 
 def short_key(payload: str) -> str:

@@ -7,6 +7,8 @@ description ≤ 72, menu button label ≤ 20; interactive body ≤ 1024; text bo
 
 from __future__ import annotations
 
+from knowledge.texts import Localized
+
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,16 +29,10 @@ ROW_ID_LIMIT = 200
 ROW_DESCRIPTION_LIMIT = 72
 SHORT_KEY_PREFIX = "wgw:"
 
-LIST_BUTTON_LABEL = {"nl": "Kies een optie", "en": "Choose an option"}
-CHOOSE_TEXT = {"nl": "Kies een optie:", "en": "Choose an option:"}
-UNSUPPORTED_TEXT = {
-    "nl": "Sorry, ik kan alleen tekst lezen. Typ uw vraag alstublieft.",
-    "en": "Sorry, I can only read text. Please type your question.",
-}
-EXPIRED_BUTTON_TEXT = {
-    "nl": "Deze knop werkt niet meer. Typ uw vraag alstublieft.",
-    "en": "This button no longer works. Please type your question.",
-}
+LIST_BUTTON_LABEL = Localized("gateway.list_button_label")
+CHOOSE_TEXT = Localized("gateway.choose_option")
+UNSUPPORTED_TEXT = Localized("gateway.unsupported_media")
+EXPIRED_BUTTON_TEXT = Localized("gateway.expired_button")
 
 
 @dataclass(frozen=True)

@@ -416,3 +416,16 @@ def test_webhook_mode_refuses_a_missing_or_invalid_secret_token(tmp_path: Path, 
 def test_polling_mode_needs_no_webhook_secret(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, telegram_bot_token=TOKEN, telegram_mode="polling")
     assert settings.telegram_webhook_secret is None
+
+
+async def test_on_start_up_the_command_menu_is_set_in_every_language(
+    app: FastAPI, telegram: FakeTelegramAPI
+) -> None:
+    from knowledge import languages
+
+    assert set(telegram.commands) == {"", *languages.CODES}
+    assert telegram.commands[""] == telegram.commands["nl"]
+    assert telegram.commands["nl"]["verwijder"] == "Verwijder mijn gegevens"
+    assert telegram.commands["en"]["verwijder"] == "Delete my data"
+    # every language has the same commands; a translated language has its own descriptions
+    assert all(set(menu) == set(telegram.commands["nl"]) for menu in telegram.commands.values())

@@ -71,6 +71,7 @@ class FakeTelegramAPI:
     errors: list[tuple[str, str]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)  # served by getUpdates
     webhook: dict[str, Any] = field(default_factory=dict)
+    commands: dict[str, dict[str, str]] = field(default_factory=dict)  # language_code -> menu
     _message_id: int = 100
 
     # -- queries used by tests ------------------------------------------------------------
@@ -132,6 +133,21 @@ class FakeTelegramAPI:
         if not isinstance(allowed, list):
             raise BadRequest("allowed_updates must be an array")
         self.webhook = {"url": url, "secret_token": secret, "allowed_updates": allowed}
+        return True
+
+    async def _setMyCommands(self, call: Call) -> bool:
+        commands = _json(call.params.get("commands", "[]"))
+        if not isinstance(commands, list) or not commands:
+            raise BadRequest("commands must be a non-empty array")
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")) or not (
+                1 <= len(command.get("description", "")) <= 256
+            ):
+                raise BadRequest("invalid bot command")
+        language = call.params.get("language_code") or ""
+        if language and not re.fullmatch(r"[a-z]{2}", language):
+            raise BadRequest("invalid language_code")
+        self.commands[language] = {c["command"]: c["description"] for c in commands}
         return True
 
     async def _deleteWebhook(self, call: Call) -> bool:

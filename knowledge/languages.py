@@ -1,0 +1,67 @@
+"""The languages Wegwijs speaks, read from knowledge/languages.yml (language is data).
+
+Dependency-light (PyYAML only): both the engine and the gateway import it.
+"""
+from __future__ import annotations
+
+import functools
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES_FILE = Path(__file__).with_name("languages.yml")
+
+
+@functools.lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    with LANGUAGES_FILE.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+SOURCE: str = _data()["source"]
+CODES: tuple[str, ...] = tuple(_data()["languages"])
+TRANSLATIONS: tuple[str, ...] = tuple(code for code in CODES if code != SOURCE)
+
+
+def info(code: str) -> dict[str, Any]:
+    return _data()["languages"][supported(code)]
+
+
+def supported(code: str | None, default: str | None = None) -> str:
+    """`code` when Wegwijs speaks it (also for 'pt-BR', 'tr_TR'), else `default` or the source."""
+    if code:
+        base = str(code).replace("_", "-").split("-")[0].lower()
+        if base in CODES:
+            return base
+    return default if default in CODES else SOURCE
+
+
+def direction(code: str) -> str:
+    return info(code).get("direction", "ltr")
+
+
+def name(code: str) -> str:
+    return info(code)["name"]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or Arabic diacritics, for comparing typed words."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("ı", "i").strip(" .!?,;:")
+
+
+@functools.lru_cache(maxsize=1)
+def _switch_words() -> dict[str, str]:
+    words: dict[str, str] = {}
+    for code in CODES:
+        for word in [info(code)["name"], *info(code).get("switch_words", [])]:
+            words[fold(word)] = code
+    return words
+
+
+def language_named(text: str) -> str | None:
+    """The language a short message names ("Türkçe", "العربية", "in English"), or None."""
+    return _switch_words().get(fold(text))
