@@ -124,6 +124,8 @@ def start(tmp: Path, root: Path) -> tuple[subprocess.Popen, subprocess.Popen, st
         PYTHONWARNINGS="ignore",
         WEGWIJS_ENV="development",
         WEGWIJS_MUNICIPALITY="voorbeeldstad",
+        WEGWIJS_WEBCHAT_RATE_LIMIT_PER_MINUTE="100000",  # a load test from one address
+        WEGWIJS_WEBCHAT_IP_RATE_LIMIT_PER_MINUTE="100000",
         WEGWIJS_RASA_URL=f"http://127.0.0.1:{engine_port}",
         WEGWIJS_RASA_TOKEN=TOKEN,
         WEGWIJS_HOST="127.0.0.1",

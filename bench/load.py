@@ -354,7 +354,9 @@ def start_stack(args: argparse.Namespace):
     import tempfile
 
     tmp = Path(tempfile.mkdtemp(prefix="wegwijs-bench-"))
-    extra = {"WEGWIJS_CHANNEL_RATE_LIMIT_PER_MINUTE": "1000", "WEGWIJS_SCHEDULER_ENABLED": "false"}
+    extra = {"WEGWIJS_CHANNEL_RATE_LIMIT_PER_MINUTE": "1000", "WEGWIJS_SCHEDULER_ENABLED": "false",
+             # one load generator, one address, many sessions: no web chat limits (review finding 6)
+             "WEGWIJS_WEBCHAT_RATE_LIMIT_PER_MINUTE": "1000000", "WEGWIJS_WEBCHAT_IP_RATE_LIMIT_PER_MINUTE": "1000000"}
     extra.update(dict(kv.split("=", 1) for kv in args.env))
     pg = redis = None
     if args.engines > 1:  # several engines need shared trackers and locks: PostgreSQL + Redis

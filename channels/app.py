@@ -69,6 +69,9 @@ def create_app(
             yield
         finally:
             stop_scheduler(app.state.scheduler)
+            limits = getattr(app.state, "webchat_limits", None)
+            if limits is not None:
+                await limits.aclose()
             await stop_inbox(app)
             for channel in (app.state.telegram, app.state.whatsapp):
                 if channel is not None:

@@ -4,6 +4,10 @@ Usage:
     python -m inbox create-consultant --email anna@gemeente.nl --name "Anna de Vries"
     echo "$PASSWORD" | python -m inbox create-consultant --email ... --name ... --password-stdin
     python -m inbox deactivate-consultant --email anna@gemeente.nl
+    python -m inbox enable-totp --email anna@gemeente.nl             two-step login: prints the secret
+                                                                     and an otpauth:// link (QR code)
+    python -m inbox confirm-totp --email anna@gemeente.nl --code 123456   switches it on
+    python -m inbox disable-totp --email anna@gemeente.nl
 
 The database is WEGWIJS_DATABASE_URL (migrated first, like the gateway does at start-up).
 """
@@ -15,11 +19,12 @@ import getpass
 import sys
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from channels.core.config import Settings, get_settings
 from channels.core.db import make_engine, make_session_factory, migrate
-from inbox.models import Consultant
-from inbox.security import create_consultant
+from inbox.models import Consultant, ensure_tables
+from inbox.security import confirm_totp, create_consultant, disable_totp, enroll_totp
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -41,13 +46,25 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     deactivate = commands.add_parser("deactivate-consultant", help="block an account (its sessions stop working)")
     deactivate.add_argument("--email", required=True)
+    enable = commands.add_parser(
+        "enable-totp", help="enrol two-step login (TOTP): prints a new secret; confirm it with confirm-totp"
+    )
+    enable.add_argument("--email", required=True)
+    confirm = commands.add_parser("confirm-totp", help="switch two-step login on with a code from the app")
+    confirm.add_argument("--email", required=True)
+    confirm.add_argument("--code", required=True)
+    disable = commands.add_parser("disable-totp", help="switch two-step login off (e.g. a lost phone)")
+    disable.add_argument("--email", required=True)
     args = parser.parse_args(argv)
 
     settings = settings or get_settings()
     migrate(settings)
     engine = make_engine(settings.database_url)
+    ensure_tables(engine)
     try:
         with make_session_factory(engine)() as session:
+            if args.command in TOTP_COMMANDS:
+                return _totp_command(session, args)
             if args.command == "create-consultant":
                 try:
                     password = _read_password(args.password_stdin)
@@ -69,6 +86,37 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
                 print(f"consultant {consultant.id} deactivated")
     finally:
         engine.dispose()
+    return 0
+
+
+TOTP_COMMANDS = ("enable-totp", "confirm-totp", "disable-totp")
+
+
+def _totp_command(session: Session, args: argparse.Namespace) -> int:
+    consultant = session.scalars(select(Consultant).where(Consultant.email == args.email.strip().lower())).one_or_none()
+    if consultant is None:
+        print(f"error: no consultant with e-mail {args.email}", file=sys.stderr)
+        return 2
+    if args.command == "enable-totp":
+        secret, uri = enroll_totp(session=session, consultant=consultant)
+        session.commit()
+        print(f"two-step login enrolled for consultant {consultant.id} (not active yet)")
+        print(f"secret: {secret}")
+        print(f"app link (show as QR code): {uri}")
+        print("then: python -m inbox confirm-totp --email ... --code <the 6 digits the app shows>")
+        return 0
+    if args.command == "confirm-totp":
+        if not confirm_totp(session=session, consultant=consultant, code=args.code):
+            print("error: the code does not match the enrolled secret (run enable-totp first?)", file=sys.stderr)
+            return 2
+        session.commit()
+        print(f"two-step login is on for consultant {consultant.id}")
+        return 0
+    if not disable_totp(session=session, consultant=consultant):
+        print(f"consultant {consultant.id} has no two-step login")
+        return 0
+    session.commit()
+    print(f"two-step login is off for consultant {consultant.id}")
     return 0
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from channels.core.models import Message, utcnow
-from inbox.models import OPEN_STATES, Consultant, Note, Ticket, TicketEvent, reason_group
+from inbox.i18n import ui
+from inbox.models import DATA_DELETED, OPEN_STATES, Consultant, Note, Ticket, TicketEvent, reason_group
 
 VIEWS = ("waiting", "mine", "open", "closed", "all")
 TRANSCRIPT_LIMIT = 300
@@ -114,6 +115,8 @@ def consultant_names(*, session: Session) -> dict[int, str]:
 
 
 def reason_label(reason: str) -> str:
+    if reason == DATA_DELETED:
+        return ui("reason_data_deleted")
     group = reason_group(reason)
     if group == "topic":
         return "Onderwerp: " + reason.split(":", 1)[1].replace("_", " ")

@@ -14,7 +14,7 @@ from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session, sessionmaker
 
 from inbox.models import Consultant
-from inbox.security import CSRF_FIELD, CSRF_HEADER, consultant_for_token, new_token, tokens_match
+from inbox.security import CSRF_FIELD, CSRF_HEADER, POLL_HEADER, consultant_for_token, new_token, tokens_match
 from inbox.service import HandoffService
 
 
@@ -50,9 +50,17 @@ def _consultant(request: Request) -> Consultant | None:
     token = request.session.get("sid")
     if not token:
         return None
+    settings = request.app.state.settings
+    # The pages' background refresh (inbox.js) is not activity: it must not keep an unattended
+    # session alive past the idle timeout.
+    touch = request.headers.get(POLL_HEADER) != "1"
     with get_session_factory(request)() as session:
-        consultant = consultant_for_token(session=session, token=token)
+        consultant = consultant_for_token(
+            session=session, token=token, hours=settings.inbox_session_hours,
+            idle_minutes=settings.inbox_idle_minutes, touch=touch,
+        )
         if consultant is not None:
+            session.commit()
             session.expunge(consultant)
         return consultant
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Engine, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from channels.core.models import Base, UTCDateTime, utcnow
@@ -18,7 +18,10 @@ from channels.core.models import Base, UTCDateTime, utcnow
 TICKET_STATES = ("waiting", "assigned", "closed")
 OPEN_STATES = ("waiting", "assigned")
 REASONS = ("user_request", "fallback", "danger", "topic")
-EVENT_KINDS = ("created", "assigned", "message", "note", "closed", "resumed", "resume_failed")
+EVENT_KINDS = (
+    "created", "assigned", "message", "note", "closed", "resumed", "resume_failed",
+    "privacy_request", "privacy_answer", "data_deleted",
+)
 CLOSE_REASONS = {
     "beantwoord": "Vraag beantwoord",
     "doorverwezen": "Doorverwezen (bijv. naar Veilig Thuis of de eigen regievoerder)",
@@ -26,6 +29,8 @@ CLOSE_REASONS = {
     "dubbel": "Dubbel of per ongeluk aangemaakt",
     "anders": "Anders",
 }
+# Set by the system, never chosen in the close form: the user deleted their data (`data_deleted`).
+DATA_DELETED = "data_deleted"
 
 
 def reason_group(reason: str) -> str:
@@ -153,3 +158,49 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[Consultant | None] = relationship()
+
+
+class ConsultantTotp(Base):
+    """A consultant's TOTP secret (RFC 6238, 30-second steps) for two-step login.
+
+    Enrolled with `python -m inbox enable-totp`, active once `confirm-totp` saw a valid code.
+    `last_step` is the time step of the last accepted code: a code works only once.
+    """
+
+    __tablename__ = "inbox_consultant_totp"
+
+    consultant_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("inbox_consultants.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    @property
+    def enabled(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class LoginFailure(Base):
+    """Failed inbox logins per account or client address, for the back-off (`inbox.throttle`).
+
+    `key` is a SHA-256 of "account:<e-mail>" or "ip:<address>": neither is stored in plain text.
+    """
+
+    __tablename__ = "inbox_login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# Tables added after the `inbox_0001` migration. The migration chain (channels/migrations) is
+# shared with other features; until these get their own revision, `ensure_tables` creates them
+# (idempotent: CREATE TABLE only when missing) after `migrate`, at start-up and in the CLI.
+LATE_TABLES = (ConsultantTotp.__table__, LoginFailure.__table__)
+
+
+def ensure_tables(engine: Engine) -> None:
+    Base.metadata.create_all(engine, tables=list(LATE_TABLES), checkfirst=True)

@@ -2,7 +2,10 @@
 
 Only the ticket id, reason, language and a link are sent, never message bodies or user ids.
 Sending happens in background tasks; a failure is logged (without personal data) and never
-blocks or breaks the user's turn.
+blocks or breaks the user's turn. The tasks are bounded: at most `MAX_CONCURRENT` send at once
+and at most `MAX_PENDING` wait; beyond that a notification is dropped (and logged), so a flood of
+tickets cannot pile up tasks, sockets or threads. Webhook bodies are always signed: without
+`WEGWIJS_HANDOFF_WEBHOOK_SECRET` nothing is posted (the settings refuse a URL without a secret).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Wegwijs-Signature"
 WEBHOOK_TIMEOUT_S = 10.0
 SMTP_TIMEOUT_S = 15.0
+MAX_CONCURRENT = 4
+MAX_PENDING = 100
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ class Notifier:
         self.settings = settings
         self._transport = transport
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slots: asyncio.Semaphore | None = None  # made on the running loop
+        self.dropped = 0
 
     @property
     def recipients(self) -> list[str]:
@@ -60,7 +67,7 @@ class Notifier:
         if self.settings.handoff_webhook_url:
             self._spawn(self._post_webhook(notice))
         if self.settings.smtp_host and self.recipients:
-            self._spawn(asyncio.to_thread(self._send_mail, notice))
+            self._spawn(self._mail_in_thread(notice))
 
     async def drain(self, timeout_s: float = 10.0) -> None:
         """Wait for notifications still being sent (used at shutdown and in tests)."""
@@ -68,17 +75,35 @@ class Notifier:
             await asyncio.wait(set(self._tasks), timeout=timeout_s)
 
     def _spawn(self, coroutine: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
+        if len(self._tasks) >= MAX_PENDING:
+            coroutine.close()
+            self.dropped += 1
+            log.warning("notification dropped: %d still being sent", len(self._tasks))
+            return
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(MAX_CONCURRENT)
+        task = asyncio.get_running_loop().create_task(self._bounded(self._slots, coroutine))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _bounded(slots: asyncio.Semaphore, coroutine: Any) -> None:
+        async with slots:
+            await coroutine
+
+    async def _mail_in_thread(self, notice: TicketNotice) -> None:
+        await asyncio.to_thread(self._send_mail, notice)
 
     async def _post_webhook(self, notice: TicketNotice) -> None:
         body = json.dumps(notice.as_json(), separators=(",", ":")).encode("utf-8")
         headers = {"Content-Type": "application/json"}
         secret = self.settings.handoff_webhook_secret
-        if secret is not None and secret.get_secret_value():
-            digest = hmac.new(secret.get_secret_value().encode("utf-8"), body, hashlib.sha256).hexdigest()
-            headers[SIGNATURE_HEADER] = f"sha256={digest}"
+        if secret is None or not secret.get_secret_value():
+            log.error("handoff webhook not sent for ticket %d: no WEGWIJS_HANDOFF_WEBHOOK_SECRET to sign it",
+                      notice.ticket_id)
+            return
+        digest = hmac.new(secret.get_secret_value().encode("utf-8"), body, hashlib.sha256).hexdigest()
+        headers[SIGNATURE_HEADER] = f"sha256={digest}"
         try:
             async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S, transport=self._transport) as client:
                 response = await client.post(str(self.settings.handoff_webhook_url), content=body, headers=headers)

@@ -1,7 +1,7 @@
 """The consultant inbox: login, queue, ticket page, statistics, and a small JSON API.
 
 Pages (Dutch, server-rendered, forms work without JavaScript):
-    GET  /inbox/login · POST /inbox/login · POST /inbox/logout
+    GET  /inbox/login · POST /inbox/login · POST /inbox/login/totp (second step) · POST /inbox/logout
     GET  /inbox (queue; ?view=waiting|mine|open|closed|all&language=&reason=)
     GET  /inbox/tickets/{id} · POST /inbox/tickets/{id}/{claim,reply,notes,close}
     GET  /inbox/stats
@@ -12,6 +12,9 @@ JSON API (header X-CSRF-Token on POST):
 
 from __future__ import annotations
 
+import math
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -20,10 +23,12 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator
 
+from channels.core.config import Settings
 from channels.core.models import utcnow
-from inbox import crud, stats
+from inbox import crud, stats, throttle
 from inbox.deps import (
     ApiConsultant,
     ApiWriteConsultant,
@@ -36,7 +41,8 @@ from inbox.deps import (
 )
 from inbox.models import CLOSE_REASONS, Consultant
 from inbox.schemas import ActionResult, TicketDetailPublic, TicketsPublic
-from inbox.security import authenticate, close_session, open_session
+from inbox.i18n import ui
+from inbox.security import authenticate, close_session, open_session, totp_enabled, verify_totp
 from inbox.service import DeliveryFailed, TicketConflict, TicketNotFound
 from inbox.views import LANGUAGE_LABELS, ticket_detail, ticket_summary
 
@@ -63,7 +69,7 @@ def _tz(request: Request) -> ZoneInfo:
 
 
 def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    context = {"csrf_token": csrf_token(request), "flash": request.session.pop("flash", None), **context}
+    context = {"csrf_token": csrf_token(request), "flash": request.session.pop("flash", None), "t": ui, **context}
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
@@ -97,6 +103,87 @@ def login_page(request: Request, next: str | None = None) -> HTMLResponse:  # no
     return _render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
+# The password (argon2, ~0.2 s of CPU) and every database step of a login run in a worker
+# thread (`run_in_threadpool`), never on the event loop that serves everyone else.
+TOTP_PENDING_S = 300  # the second step must follow the password within 5 minutes
+
+
+@dataclass
+class LoginOutcome:
+    token: str | None = None  # logged in: the new session's token
+    totp_consultant: int | None = None  # password right, code needed
+    locked_until: Any = None  # datetime: refused, or the failure that started a lock
+    failed: bool = False
+
+
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _password_step(
+    sessions: Any, settings: Settings, email: str, password: str, ip: str | None
+) -> LoginOutcome:
+    found = throttle.subjects(settings, email=email, ip=ip)
+    with sessions() as session:
+        until = throttle.locked_until(session, found)
+        if until is not None:
+            return LoginOutcome(locked_until=until)
+        consultant = authenticate(session=session, email=email, password=password)
+        if consultant is None:
+            until = throttle.record_failure(session, settings, found)
+            session.commit()
+            return LoginOutcome(failed=True, locked_until=until)
+        throttle.record_success(session, found)
+        if totp_enabled(session, consultant.id):
+            session.commit()
+            return LoginOutcome(totp_consultant=consultant.id)
+        token = open_session(
+            session=session, consultant=consultant, hours=settings.inbox_session_hours,
+            idle_minutes=settings.inbox_idle_minutes,
+        )
+        session.commit()
+        return LoginOutcome(token=token)
+
+
+def _totp_step(sessions: Any, settings: Settings, consultant_id: int, code: str, ip: str | None) -> LoginOutcome:
+    with sessions() as session:
+        consultant = session.get(Consultant, consultant_id)
+        if consultant is None or not consultant.active:
+            return LoginOutcome(failed=True)
+        found = throttle.subjects(settings, email=consultant.email, ip=ip)
+        until = throttle.locked_until(session, found)
+        if until is not None:
+            return LoginOutcome(locked_until=until)
+        if not verify_totp(session=session, consultant_id=consultant_id, code=code):
+            until = throttle.record_failure(session, settings, found)
+            session.commit()
+            return LoginOutcome(failed=True, locked_until=until)
+        throttle.record_success(session, found)
+        token = open_session(
+            session=session, consultant=consultant, hours=settings.inbox_session_hours,
+            idle_minutes=settings.inbox_idle_minutes,
+        )
+        session.commit()
+        return LoginOutcome(token=token)
+
+
+def _locked_page(request: Request, template: str, context: dict[str, Any], until: Any) -> HTMLResponse:
+    local = until.astimezone(_tz(request)).strftime("%H:%M")
+    response = _render(
+        request, template, {**context, "error": ui("login_locked", time=local)},
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+    response.headers["Retry-After"] = str(max(1, math.ceil((until - utcnow()).total_seconds())))
+    return response
+
+
+def _logged_in(request: Request, token: str, next_path: str) -> Response:
+    request.session.clear()  # a fresh cookie session: no fixation, no pending second step
+    request.session["sid"] = token
+    csrf_token(request)  # a fresh token for the logged-in session
+    return RedirectResponse(_safe_next(next_path), status_code=status.HTTP_303_SEE_OTHER)
+
+
 @page_router.post("/login", response_class=HTMLResponse, dependencies=[])
 async def login(
     request: Request,
@@ -106,21 +193,44 @@ async def login(
     next: Annotated[str, Form(max_length=300)] = "/inbox",  # noqa: A002
 ) -> Response:
     await check_csrf(request)
-    with sessions() as session:
-        consultant = authenticate(session=session, email=email, password=password)
-        if consultant is None:
-            session.commit()
-            return _render(
-                request, "login.html",
-                {"next": _safe_next(next), "error": "E-mailadres of wachtwoord klopt niet."},
-                status_code=status.HTTP_400_BAD_REQUEST,
-            )
-        token = open_session(session=session, consultant=consultant, hours=request.app.state.settings.inbox_session_hours)
-        session.commit()
-    request.session.clear()
-    request.session["sid"] = token
-    csrf_token(request)  # a fresh token for the logged-in session
-    return RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    settings = request.app.state.settings
+    outcome = await run_in_threadpool(_password_step, sessions, settings, email, password, _client_ip(request))
+    context = {"next": _safe_next(next)}
+    if outcome.locked_until is not None:
+        return _locked_page(request, "login.html", context, outcome.locked_until)
+    if outcome.failed:
+        return _render(
+            request, "login.html", {**context, "error": "E-mailadres of wachtwoord klopt niet."},
+            status_code=status.HTTP_400_BAD_REQUEST,
+        )
+    if outcome.totp_consultant is not None:
+        request.session.pop("sid", None)
+        request.session["totp"] = {"cid": outcome.totp_consultant, "at": int(time.time()), "next": _safe_next(next)}
+        return _render(request, "login_totp.html", {"error": None})
+    assert outcome.token is not None
+    return _logged_in(request, outcome.token, next)
+
+
+@page_router.post("/login/totp", response_class=HTMLResponse)
+async def login_totp(
+    request: Request,
+    sessions: SessionFactoryDep,
+    code: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    await check_csrf(request)
+    pending = request.session.get("totp")
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > TOTP_PENDING_S:
+        request.session.pop("totp", None)
+        request.session["flash"] = ui("totp_expired")
+        return RedirectResponse("/inbox/login", status_code=status.HTTP_303_SEE_OTHER)
+    settings = request.app.state.settings
+    outcome = await run_in_threadpool(_totp_step, sessions, settings, int(pending["cid"]), code, _client_ip(request))
+    if outcome.locked_until is not None:
+        request.session.pop("totp", None)
+        return _locked_page(request, "login.html", {"next": pending.get("next", "/inbox")}, outcome.locked_until)
+    if outcome.token is None:
+        return _render(request, "login_totp.html", {"error": ui("totp_wrong")}, status_code=status.HTTP_400_BAD_REQUEST)
+    return _logged_in(request, outcome.token, str(pending.get("next", "/inbox")))
 
 
 @page_router.post("/logout")

@@ -6,6 +6,15 @@ The bot (Rasa) asks for consent and then sends
 its own tracker (ConversationPaused). Closing a ticket appends `{"event": "resume"}` (and action_listen) to the
 tracker; when the engine is down at that moment the ticket keeps `resume_pending` and the resume
 is retried (on the user's next message and by a background loop) so it is never lost.
+
+Privacy first: "delete my data" (`/delete_my_data`, Telegram's /verwijder) is not absorbed by an
+open ticket. The bot's tracker is resumed (a handoff paused it) and the command goes to the bot,
+which asks for confirmation; its answer buttons (`/affirm`, `/deny`) pass too while that
+question is open. When the data is deleted (`erasing`), the ticket is closed and keeps only an
+event without content, so the consultant sees what happened.
+
+A ticket's transcript starts at the current conversation session: after the previous ticket,
+and not before the last silence longer than `SESSION_GAP` (Rasa's session_expiration_time).
 """
 
 from __future__ import annotations
@@ -14,22 +23,24 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from channels.core import crud as core_crud
 from channels.core.conversation import ConversationService, InboundMessage, PayloadContext
 from channels.core.engine import EngineUnavailable
-from channels.core.models import utcnow
+from channels.core.models import Message, utcnow
+from channels.core.privacy import hash_id
 from channels.core.schemas import OutgoingMessage
 from inbox import crud
-from inbox.models import CLOSE_REASONS, OPEN_STATES, Consultant, Note, Ticket
+from inbox.models import CLOSE_REASONS, DATA_DELETED, OPEN_STATES, Consultant, Note, Ticket, TicketEvent
 from inbox.notify import Notifier, TicketNotice
 from inbox.office_hours import OfficeHours, describe_opening
+from knowledge.texts import Localized
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +53,20 @@ RESUME_RETRY_S = 30.0
 # Resume the bot's tracker, then listen: the next user message is read like any other turn
 # (without the action_listen, the bot's rules do not see a normal user turn after a pause).
 RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+# Same as bot/domain/_shared.yml `session_expiration_time: 1440` (minutes): after a silence this
+# long Rasa starts a new conversation session, and so does a ticket's transcript.
+SESSION_GAP = timedelta(hours=24)
+# Privacy commands reach the bot even while a person owns the conversation. Telegram's
+# /verwijder arrives as /delete_my_data (channels/telegram/mapping.SERVICE_COMMANDS).
+ERASE_KIND = "delete_my_data"  # the bot's payload type after a confirmed deletion (channels.privacy)
+PRIVACY_COMMANDS = frozenset({"/delete_my_data", "/verwijder"})
+# The buttons of the bot's confirmation question (utter_confirm_delete); passed only while it is open.
+PRIVACY_ANSWERS = frozenset({"/affirm", "/deny"})
+PRIVACY_ANSWER_WINDOW = timedelta(minutes=30)
+# Abuse limits (review finding 6): new tickets per conversation per hour (refused beyond it), and
+# notifications (e-mail, webhook) per hour over all conversations (tickets are still created).
+TICKET_WINDOW = timedelta(hours=1)
+TICKETS_LIMITED = Localized("gateway.tickets_limited")
 
 TEXTS: dict[str, dict[str, str]] = {
     "nl": {
@@ -126,6 +151,38 @@ def _ticket_for_turn(session: Session, conversation_id: str) -> Ticket | None:
     return session.scalars(_TICKET_FOR_TURN, {"conversation_id": conversation_id}).first()
 
 
+def _command(text: str) -> str:
+    """`/delete_my_data{"x": 1}` → `/delete_my_data` (intent payloads may carry entities)."""
+    return text.strip().split("{", 1)[0].strip().lower()
+
+
+def _privacy_question_open(session: Session, ticket: Ticket, now: datetime) -> bool:
+    """True when the user's last privacy step on this ticket was the request, recently."""
+    last = session.scalars(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind.in_(("privacy_request", "privacy_answer")))
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    ).first()
+    return last is not None and last.kind == "privacy_request" and now - last.at <= PRIVACY_ANSWER_WINDOW
+
+
+def session_start_message_id(session: Session, conversation_id: str) -> int:
+    """Id of the first message of the conversation's current session (0 when it has none):
+    walking back from the newest message, the first silence longer than `SESSION_GAP` ends it."""
+    rows = session.execute(
+        select(Message.id, Message.created_at)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.id.desc())
+    )
+    start, later = 0, None
+    for message_id, created_at in rows:
+        if later is not None and later - created_at > SESSION_GAP:
+            break
+        start, later = message_id, created_at
+    return start
+
+
 class HandoffService:
     def __init__(
         self,
@@ -153,13 +210,17 @@ class HandoffService:
         language = data.get("lang") if data.get("lang") in TEXTS else conversation.language
         consent_at = _parse_consent(data.get("consent_at"))
         if consent_at is None:
-            log.error("handoff payload without a valid consent_at; nothing stored conversation=%s", conversation.id)
+            log.error("handoff payload without a valid consent_at; nothing stored conversation=%s",
+                      hash_id(conversation.id))
             return [OutgoingMessage(text=text_for(language, "no_consent"), sender="system")]
         reason = str(data.get("reason") or "")
         if not REASON_PATTERN.match(reason):
             log.warning("handoff payload with unknown reason; stored as user_request")
             reason = "user_request"
         summary = data.get("summary")
+        if self._over_ticket_limit(conversation.id):
+            log.warning("ticket limit reached conversation=%s", hash_id(conversation.id))
+            return [OutgoingMessage(text=TICKETS_LIMITED.get(language, TICKETS_LIMITED["nl"]), sender="system")]
         ticket_id, created = self.create_ticket(
             conversation_id=conversation.id,
             reason=reason,
@@ -171,6 +232,9 @@ class HandoffService:
         if not created:
             log.info("handoff while ticket %d is open: nothing created", ticket_id)
             return []
+        if self._recent_tickets() > self.conversations.settings.handoff_max_notifications_per_hour:
+            log.warning("ticket %d: notification limit per hour reached; not notified", ticket_id)
+            return [OutgoingMessage(text=self.accepted_text(language), sender="system")]
         self.notifier.ticket_created(
             TicketNotice(
                 ticket_id=ticket_id,
@@ -180,6 +244,19 @@ class HandoffService:
             )
         )
         return [OutgoingMessage(text=self.accepted_text(language), sender="system")]
+
+    def _recent_tickets(self, conversation_id: str | None = None) -> int:
+        """Tickets created in the last `TICKET_WINDOW` (of one conversation, or all)."""
+        since = self.clock() - TICKET_WINDOW
+        query = select(func.count()).select_from(Ticket).where(Ticket.created_at >= since)
+        if conversation_id is not None:
+            query = query.where(Ticket.conversation_id == conversation_id)
+        with self.session_factory() as session:
+            return int(session.execute(query).scalar_one())
+
+    def _over_ticket_limit(self, conversation_id: str) -> bool:
+        limit = self.conversations.settings.handoff_max_tickets_per_conversation_per_hour
+        return self._recent_tickets(conversation_id) >= limit
 
     def accepted_text(self, language: str) -> str:
         now = self.clock()
@@ -221,7 +298,10 @@ class HandoffService:
                 consent_at=consent_at,
                 created_at=now,
                 updated_at=now,
-                first_message_id=(previous.last_message_id or 0) + 1 if previous else 0,
+                first_message_id=max(
+                    (previous.last_message_id or 0) + 1 if previous else 0,
+                    session_start_message_id(session, conversation_id),
+                ),
                 user_acknowledged=False,
                 resume_pending=False,
             )
@@ -246,10 +326,21 @@ class HandoffService:
     async def intercept(self, inbound: InboundMessage) -> list[OutgoingMessage] | None:
         """Interceptor: absorb user messages while a ticket is open (the engine is not called)."""
         pending: int | None = None
+        command = _command(inbound.text)
         with self.session_factory() as session:
             ticket = _ticket_for_turn(session, inbound.conversation.id)
             if ticket is None or not ticket.is_open:
                 pending = ticket.id if ticket is not None and ticket.resume_pending else None
+            elif command in PRIVACY_COMMANDS or (
+                command in PRIVACY_ANSWERS and _privacy_question_open(session, ticket, self.clock())
+            ):
+                kind = "privacy_request" if command in PRIVACY_COMMANDS else "privacy_answer"
+                crud.add_event(session=session, ticket=ticket, actor="user", kind=kind, at=self.clock())
+                ticket_id = ticket.id
+                session.commit()
+                if kind == "privacy_request":
+                    await self._wake_engine(inbound.conversation.id, ticket_id)
+                return None  # to the bot
             else:
                 now = self.clock()
                 crud.add_event(
@@ -314,6 +405,7 @@ class HandoffService:
             raise TicketConflict("De notitie is leeg.")
         with self.session_factory() as session:
             ticket = self._get(session, ticket_id)
+            self._check_owner(ticket, consultant)
             now = self.clock()
             note = Note(ticket_id=ticket.id, consultant_id=consultant.id, text=text[:MAX_REPLY_CHARS], created_at=now)
             session.add(note)
@@ -331,6 +423,7 @@ class HandoffService:
             ticket = self._get(session, ticket_id)
             if not ticket.is_open:
                 raise TicketConflict("Dit ticket is al gesloten.")
+            self._assign(session, ticket, consultant)  # like reply: a colleague's ticket is theirs to close
             now = self.clock()
             ticket.state = "closed"
             ticket.closed_at = now
@@ -402,6 +495,75 @@ class HandoffService:
         if ticket is None:
             raise TicketNotFound(ticket_id)
         return ticket
+
+    def _check_owner(self, ticket: Ticket, consultant: Consultant) -> None:
+        """Notes: anyone on a waiting ticket, only the assignee on a claimed one (as reply)."""
+        if ticket.state == "assigned" and ticket.assigned_to != consultant.id:
+            raise TicketConflict("Dit ticket is al geclaimd door een collega.")
+
+    async def _wake_engine(self, conversation_id: str, ticket_id: int) -> None:
+        """Resume the paused tracker so the bot answers the privacy command (ticket stays open)."""
+        try:
+            await self.conversations.engine.add_events(conversation_id, RESUME_EVENTS)
+        except EngineUnavailable:
+            log.warning("engine not reachable for the privacy command of ticket %d", ticket_id)
+
+    # -- "delete my data" while a ticket is open -----------------------------------------
+    def erasing(self, erase: Callable[[PayloadContext, dict[str, Any]], Any]) -> Callable[..., Any]:
+        """Wrap the privacy payload handler: erase first, then close the conversation's open ticket."""
+
+        async def handler(context: PayloadContext, data: dict[str, Any]) -> list[OutgoingMessage]:
+            with self.session_factory() as session:
+                ticket = crud.open_ticket_for(session=session, conversation_id=context.conversation.id)
+                snapshot = None if ticket is None else {
+                    "id": ticket.id, "language": ticket.language, "channel": ticket.channel,
+                    "created_at": ticket.created_at, "assigned_to": ticket.assigned_to,
+                    "assigned_at": ticket.assigned_at,
+                }
+            replies = await erase(context, data)
+            if snapshot is not None:
+                self._close_erased(context.conversation.id, snapshot)
+            return replies
+
+        return handler
+
+    def _close_erased(self, conversation_id: str, snapshot: dict[str, Any]) -> None:
+        """The ticket after its conversation was erased: closed, without content, one event.
+
+        The erase removes the ticket with its messages, notes and events; it comes back under
+        the same number (so the consultant's open page shows what happened) with only who had it,
+        when it started, and the `data_deleted` event. Retention removes it like any ticket.
+        """
+        now = self.clock()
+        with self.session_factory() as session:
+            ticket = session.get(Ticket, snapshot["id"])
+            if ticket is None:
+                ticket = Ticket(
+                    id=snapshot["id"], conversation_id=conversation_id, reason=DATA_DELETED,
+                    language=snapshot["language"], channel=snapshot["channel"], channel_user_id="",
+                    created_at=snapshot["created_at"], assigned_to=snapshot["assigned_to"],
+                    assigned_at=snapshot["assigned_at"], user_acknowledged=True,
+                )
+                session.add(ticket)
+            else:  # the erase left it (e.g. deletion still queued): strip it the same way
+                for note in session.scalars(select(Note).where(Note.ticket_id == ticket.id)):
+                    session.delete(note)
+                ticket.events.clear()
+                ticket.reason, ticket.channel_user_id = DATA_DELETED, ""
+            ticket.state, ticket.closed_at, ticket.close_reason = "closed", now, DATA_DELETED
+            ticket.summary, ticket.slots, ticket.consent_at = None, {}, None
+            ticket.first_message_id, ticket.last_message_id = 0, 0  # no transcript
+            ticket.resume_pending = False
+            ticket.updated_at = now
+            try:
+                session.flush()
+                crud.add_event(session=session, ticket=ticket, actor="user", kind="data_deleted", at=now)
+                session.commit()
+            except IntegrityError:  # the conversation itself is gone: nothing left to show
+                session.rollback()
+                log.warning("ticket %d: user data deleted; no conversation left for the notice", snapshot["id"])
+                return
+        log.info("ticket %d closed: the user deleted their data", snapshot["id"])
 
     def _assign(self, session: Session, ticket: Ticket, consultant: Consultant) -> None:
         if ticket.state == "closed":

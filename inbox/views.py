@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from channels.core.models import utcnow
 from inbox import crud
-from inbox.models import CLOSE_REASONS, Ticket
+from inbox.i18n import ui
+from inbox.models import CLOSE_REASONS, DATA_DELETED, Ticket
 
 STATE_LABELS = {"waiting": "Wachtend", "assigned": "In behandeling", "closed": "Gesloten"}
 LANGUAGE_LABELS = {"nl": "Nederlands", "en": "Engels"}
@@ -22,7 +23,15 @@ EVENT_LABELS = {
     "closed": "Gesloten",
     "resumed": "Gesprek terug bij de digitale assistent",
     "resume_failed": "Assistent nog niet bereikbaar; wordt opnieuw geprobeerd",
+    "privacy_request": ui("event_privacy_request"),
+    "data_deleted": ui("event_data_deleted"),
 }
+
+
+def close_reason_label(reason: str | None) -> str:
+    if reason == DATA_DELETED:
+        return ui("close_reason_data_deleted")
+    return CLOSE_REASONS.get(reason or "", "")
 
 
 def duration_label(seconds: float) -> str:
@@ -94,7 +103,7 @@ def ticket_detail(session: Session, ticket: Ticket, tz: ZoneInfo) -> dict[str, A
             "first_human_reply_label": local_label(ticket.first_human_reply_at, tz),
             "closed_label": local_label(ticket.closed_at, tz),
             "close_reason": ticket.close_reason,
-            "close_reason_label": CLOSE_REASONS.get(ticket.close_reason or "", ""),
+            "close_reason_label": close_reason_label(ticket.close_reason),
             "resume_pending": ticket.resume_pending,
             "timeline": timeline(session, ticket, names, tz),
         }
@@ -146,7 +155,7 @@ def timeline(session: Session, ticket: Ticket, names: dict[int, str], tz: ZoneIn
             continue
         label = EVENT_LABELS[event.kind]
         if event.kind == "closed":
-            label = f"{label}: {CLOSE_REASONS.get(event.data.get('reason', ''), '')}"
+            label = f"{label}: {close_reason_label(event.data.get('reason', ''))}"
         items.append(
             (event.at, 2, {
                 "type": "event", "key": f"e{event.id}", "who": _actor_label(event.actor, names), "text": label,

@@ -4,17 +4,21 @@
 
 Each event: DTSTART;VALUE=DATE and DTEND the day after, SUMMARY in the user's language, a
 DESCRIPTION that says the DUO letter / Mijn Inburgering wins, and a display reminder (14 days
-before a deadline, on the morning of other dates). UIDs depend only on the key and the date, so
-importing the same result twice does not duplicate events. `icalendar` is imported lazily.
+before a deadline, on the morning of other dates). Planning estimates (hours_450_reached,
+hours_600_reached: the current pace, not law) are included as clearly marked planning events:
+SUMMARY "Planning: ...", CATEGORIES PLANNING, a description that says they are no legal date,
+and no reminder. UIDs depend only on the key and the date, so importing the same result twice
+does not duplicate events. Texts come from the catalogue; `icalendar` is imported lazily.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from knowledge.deadlines.labels import DATE_KEYS, format_date, label
+from knowledge import texts
+from knowledge.deadlines.labels import DATE_KEYS, PLANNING_KEYS, format_date, label, language
 
-__all__ = ["DEADLINE_KEYS", "PRODID", "events", "to_ics"]
+__all__ = ["DEADLINE_KEYS", "PLANNING_CATEGORY", "PRODID", "events", "to_ics"]
 
 PRODID = "-//Wegwijs//Persoonlijke termijnen//NL"
 UID_DOMAIN = "deadlines.wegwijs"
@@ -24,27 +28,18 @@ DEADLINE_KEYS = frozenset(
 )
 REMINDER_BEFORE_DEADLINE = timedelta(days=14)
 REMINDER_ON_THE_DAY = timedelta(hours=9)  # 09:00 on the day itself
-
-CALENDAR_NAME = {"nl": "Mijn inburgering: belangrijke data", "en": "My integration: important dates"}
-DESCRIPTION = {
-    "nl": "{label}: {date}. Dit is een schatting van Wegwijs. "
-          "De datum in de brief van DUO of in Mijn Inburgering geldt altijd.",
-    "en": "{label}: {date}. This is an estimate by Wegwijs. "
-          "The date in the DUO letter or in Mijn Inburgering always wins.",
-}
-REMINDER = {
-    "nl": "Herinnering: {label} op {date}",
-    "en": "Reminder: {label} on {date}",
-}
+PLANNING_CATEGORY = "PLANNING"
 
 
 def events(result: Mapping[str, Any]) -> list[tuple[str, date]]:
-    """(key, date) for every date in the result, plus the extended end of an extension."""
+    """(key, date) for every date in the result, plus the extended end of an extension; the
+    planning estimates come last."""
     dates = result.get("dates", {})
     found = [(key, date.fromisoformat(dates[key])) for key in DATE_KEYS if key in dates]
     extended = result.get("checks", {}).get("verlenging_hours_ground", {}).get("extended_end")
     if extended:
         found.append(("extended_end", date.fromisoformat(extended)))
+    found += [(key, date.fromisoformat(dates[key])) for key in PLANNING_KEYS if key in dates]
     return found
 
 
@@ -52,7 +47,7 @@ def to_ics(result: Mapping[str, Any], lang: str, stamp: datetime | None = None) 
     """The result as an iCalendar file (bytes). `stamp` is DTSTAMP (default: now, UTC)."""
     from icalendar import Alarm, Calendar, Event
 
-    lang = lang if lang in ("nl", "en") else "en"
+    lang = language(lang)
     stamp = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
     calendar = Calendar()
@@ -60,7 +55,7 @@ def to_ics(result: Mapping[str, Any], lang: str, stamp: datetime | None = None) 
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", CALENDAR_NAME[lang])
+    calendar.add("x-wr-calname", texts.text("deadlines.ics.calendar_name", lang))
 
     for key, day in events(result):
         title = label(key, lang)
@@ -70,13 +65,19 @@ def to_ics(result: Mapping[str, Any], lang: str, stamp: datetime | None = None) 
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add("summary", title)
-        event.add("description", DESCRIPTION[lang].format(label=title, date=written))
         event.add("transp", "TRANSPARENT")
+        if key in PLANNING_KEYS:  # planning, not law: marked as such and never a reminder
+            event.add("summary", texts.text("deadlines.ics.planning_summary", lang, label=title))
+            event.add("description", texts.text("deadlines.ics.planning_description", lang, label=title, date=written))
+            event.add("categories", [PLANNING_CATEGORY])
+            calendar.add_component(event)
+            continue
+        event.add("summary", title)
+        event.add("description", texts.text("deadlines.ics.description", lang, label=title, date=written))
 
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", REMINDER[lang].format(label=title, date=written))
+        alarm.add("description", texts.text("deadlines.ics.reminder", lang, label=title, date=written))
         alarm.add("trigger", -REMINDER_BEFORE_DEADLINE if key in DEADLINE_KEYS else REMINDER_ON_THE_DAY)
         event.add_component(alarm)
         calendar.add_component(event)

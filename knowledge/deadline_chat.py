@@ -16,27 +16,41 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from knowledge import dateparse
-from knowledge.deadlines import format_date, label, warning_texts
+from knowledge import chatwords, dateparse, texts
+from knowledge.deadlines import InvalidInput, fields, format_date, label, pace, warning_texts
+from knowledge.deadlines.labels import PLANNING_KEYS, language
 
 UNKNOWN = "unknown"
+NOT_MARRIED = "none"  # the answer "no" to "when did you marry?"
 
 GOALS: dict[str, tuple[str, ...]] = {
     "termijn": ("pip_date",),
     "verlenging": ("pip_date", "hours_bow", "exams_passed"),
     "afschalen": ("hours_bow", "hours_bow_online"),
+    "tempo": ("pip_date", "hours_bow", "hours_per_week"),
     "mvv": ("mvv_decision_date",),
-    "naturalisatie": ("residence_start", "partner_dutch", "relationship_start"),
+    # marriage and living together are asked only for naturalisation (contract version 2)
+    "naturalisatie": ("residence_start", "partner_dutch", "marriage_date", "cohabitation_start"),
     "lening": ("klaar_date",),
 }
 DEFAULT_GOAL = "termijn"
-DATE_FIELDS = {
-    "pip_date", "mvv_decision_date", "residence_start", "relationship_start", "klaar_date",
-}
-NUMBER_FIELDS = {"hours_bow", "hours_bow_online", "exams_passed"}
+# The kinds come from the one definition of the input fields (knowledge/deadlines/fields.py).
+DATE_FIELDS = frozenset(f.name for f in fields.FIELDS if f.kind == fields.DATE)
+NUMBER_FIELDS = frozenset(f.name for f in fields.FIELDS if f.kind in (fields.HOURS, fields.COUNT))
+PARTNER_FIELDS = ("marriage_date", "cohabitation_start")
+# Fields the chat asks itself (their questions are in the deadline catalogue, `ask.<field>`).
+CATALOGUE_QUESTIONS = ("marriage_date", "cohabitation_start", "hours_per_week")
+# Every field the chat can fill (the bot's slots), in the order of the one field definition:
+# what the goals ask, plus the version 1 relationship date a free message may hold.
+CHAT_FIELDS: tuple[str, ...] = tuple(
+    name for name in fields.FIELD_NAMES
+    if name == "relationship_start" or any(name in asked for asked in GOALS.values())
+)
 
 # Checked in this order: the first goal with a matching word wins.
 _GOAL_WORDS: list[tuple[str, tuple[str, ...]]] = [
+    ("tempo", ("tempo", "pace", "per week", "hoe snel", "how fast", "how quickly", "wanneer heb ik 600",
+               "wanneer heb ik 450", "when will i have 600", "when will i have 450", "when do i reach")),
     ("afschalen", ("afschal", "a2", "lager niveau", "lower level", "switch to a2")),
     ("verlenging", ("verleng", "extra tijd", "meer tijd", "extension", "extend", "extra time", "more time")),
     ("mvv", ("mvv", "visum", "visa", "inreizen", "enter the netherlands", "ophalen bij de ambassade")),
@@ -49,8 +63,12 @@ _GOAL_WORDS: list[tuple[str, tuple[str, ...]]] = [
 _DATE_CONTEXT: list[tuple[str, tuple[str, ...]]] = [
     ("pip_date", ("pip", "plan inburgering", "plan", "intake")),
     ("mvv_decision_date", ("mvv", "besluit", "beslissing", "decision", "ind ")),
-    ("relationship_start", ("getrouwd", "trouwen", "huwelijk", "married", "marriage", "samenwonen",
-                            "living together", "partnerschap", "partnership", "relatie")),
+    ("marriage_date", ("getrouwd", "trouwen", "huwelijk", "married", "marriage", "wedding",
+                       "partnerschap", "partnership")),
+    ("cohabitation_start", ("samenwonen", "samen wonen", "wonen samen", "woon samen", "samenwonen sinds",
+                            "wonen samen sinds", "woon samen sinds", "living together", "living together since",
+                            "live together", "live together since", "moved in together")),
+    ("relationship_start", ("relatie", "relationship", "together since", "samen sinds")),
     ("residence_start", ("woon", "wonen", "sinds", "since", "verblijf", "living in", "live in",
                          "in nederland", "in the netherlands", "aangekomen", "arrived")),
     ("klaar_date", ("klaar", "geslaagd", "diploma", "finished", "done", "completed", "passed all")),
@@ -74,79 +92,6 @@ _PARTNER_DUTCH = re.compile(
     re.I,
 )
 
-WHERE_TO_FIND = {
-    "pip_date": {
-        "nl": "U vindt de datum bovenaan uw PIP (de brief van de gemeente met uw plan). "
-              "U ziet hem ook in Mijn Inburgering op inburgeren.nl: log in met DigiD.",
-        "en": "You find the date at the top of your PIP (the municipality's letter with your plan). "
-              "You also see it in Mijn Inburgering on inburgeren.nl: log in with DigiD.",
-    },
-    "hours_bow": {
-        "nl": "Uw school weet hoeveel uur u les had. U ziet het ook in Mijn Inburgering (DigiD).",
-        "en": "Your school knows how many hours you followed. Mijn Inburgering (DigiD) shows it too.",
-    },
-    "hours_bow_online": {
-        "nl": "Vraag uw school hoeveel van uw uren online waren.",
-        "en": "Ask your school how many of your hours were online.",
-    },
-    "exams_passed": {
-        "nl": "In Mijn Inburgering (DigiD) ziet u welke examens u heeft gehaald.",
-        "en": "Mijn Inburgering (DigiD) shows which exams you passed.",
-    },
-    "mvv_decision_date": {
-        "nl": "De datum staat op de brief van de IND over uw mvv.",
-        "en": "The date is on the IND letter about your mvv.",
-    },
-    "residence_start": {
-        "nl": "Dit is meestal de ingangsdatum op uw verblijfspas.",
-        "en": "This is usually the start date on your residence card.",
-    },
-    "relationship_start": {
-        "nl": "Dit is de datum van uw huwelijk of partnerschap, of de start van samenwonen.",
-        "en": "This is the date of your marriage or partnership, or when you started living together.",
-    },
-    "partner_dutch": {"nl": "Vraag het uw partner.", "en": "Ask your partner."},
-    "klaar_date": {
-        "nl": "In Mijn Inburgering (DigiD) ziet u wanneer u klaar was.",
-        "en": "Mijn Inburgering (DigiD) shows when you finished.",
-    },
-}
-
-MESSAGES = {
-    "not_a_number": {
-        "nl": "Dat is geen getal. Typ alleen het aantal, bijvoorbeeld 450.",
-        "en": "That is not a number. Type just the number, for example 450.",
-    },
-    "negative": {
-        "nl": "Het aantal kan niet lager zijn dan 0. Typ een getal, bijvoorbeeld 450.",
-        "en": "The number cannot be below 0. Type a number, for example 450.",
-    },
-    "online_above_total": {
-        "nl": "U heeft meer uren online genoemd dan uren in totaal ({total}). Typ het aantal online uren opnieuw.",
-        "en": "You gave more online hours than hours in total ({total}). Please type the online hours again.",
-    },
-    "exams_range": {
-        "nl": "Er zijn 5 examens. Typ een getal van 0 tot en met 5.",
-        "en": "There are 5 exams. Type a number from 0 to 5.",
-    },
-    "date_in_future": {
-        "nl": "Die datum ligt in de toekomst. De datum op uw PIP ligt altijd in het verleden. "
-              "Typ de datum opnieuw, bijvoorbeeld 12-05-2024.",
-        "en": "That date is in the future. The date on your PIP is always in the past. "
-              "Type the date again, for example 12-05-2024.",
-    },
-    "confirm_date": {
-        "nl": "Bedoelt u {date}? Antwoord met ja of nee.",
-        "en": "Do you mean {date}? Answer yes or no.",
-    },
-    "retype_date": {
-        "nl": "Typ de datum dan zo: dag-maand-jaar, bijvoorbeeld 12-05-2024.",
-        "en": "Then please type the date as day-month-year, for example 12-05-2024.",
-    },
-    "yes_or_no": {"nl": "Antwoord met ja of nee.", "en": "Please answer yes or no."},
-}
-
-
 @dataclass(frozen=True)
 class Answer:
     """The outcome of reading one answer to one question."""
@@ -158,8 +103,18 @@ class Answer:
     stop: bool = False
 
 
-def message(key: str, lang: str, **params: Any) -> str:
-    return MESSAGES[key]["en" if lang == "en" else "nl"].format(**params)
+def message(key: str, lang: str | None, **params: Any) -> str:
+    """A chat message from the deadline catalogue (`deadlines.chat.<key>`), Dutch when missing."""
+    return texts.text(f"deadlines.chat.{key}", language(lang), **params)
+
+
+def where_to_find(field: str, lang: str | None) -> str:
+    return texts.text(f"deadlines.where.{field}", language(lang))
+
+
+def question(field: str, lang: str | None) -> str | None:
+    """The chat's own question for a field added in contract version 2 (else the domain's utter_ask)."""
+    return texts.text(f"deadlines.ask.{field}", language(lang)) if field in CATALOGUE_QUESTIONS else None
 
 
 def detect_goal(text: str) -> str | None:
@@ -176,12 +131,16 @@ def required_fields(goal: str | None, known: Mapping[str, Any]) -> list[str]:
     Rasa's form asks the first one that is still empty; UNKNOWN ("ik weet het niet") counts as
     answered.
     """
-    fields = list(GOALS.get(goal or DEFAULT_GOAL, GOALS[DEFAULT_GOAL]))
-    if goal == "naturalisatie" and known.get("partner_dutch") is False:
-        fields.remove("relationship_start")
+    wanted = list(GOALS.get(goal or DEFAULT_GOAL, GOALS[DEFAULT_GOAL]))
+    if goal == "naturalisatie":
+        if known.get("partner_dutch") is False:
+            wanted = [f for f in wanted if f not in PARTNER_FIELDS]
+        elif known.get("relationship_start") not in (None, UNKNOWN):
+            # "married and living together since": version 1's single date answers both
+            wanted = [f for f in wanted if f not in PARTNER_FIELDS]
     if goal == "verlenging" and known.get("pip_date") == UNKNOWN:
         return ["pip_date"]  # without a PIP date there is nothing to compute
-    return fields
+    return wanted
 
 
 def missing_fields(goal: str | None, known: Mapping[str, Any]) -> list[str]:
@@ -191,12 +150,15 @@ def missing_fields(goal: str | None, known: Mapping[str, Any]) -> list[str]:
 
 def _assign_date(text: str, start: int, goal: str | None, taken: set[str]) -> str | None:
     before = text[max(0, start - 45) : start].lower()
-    best, best_pos = None, -1
+    best, best_pos = None, (-1, 0)
     for field, words in _DATE_CONTEXT:
         for word in words:
             pos = before.rfind(word)
-            if pos > best_pos and field not in taken:
-                best, best_pos = field, pos
+            # the word nearest the date wins; of two ending at the same place the longer
+            # ("samenwonen" over "wonen")
+            where = (pos + len(word), len(word)) if pos >= 0 else (-1, 0)
+            if where > best_pos and field not in taken:
+                best, best_pos = field, where
     if best:
         return best
     for field in GOALS.get(goal or DEFAULT_GOAL, ()):
@@ -218,6 +180,9 @@ def extract_from_message(text: str, today: dt.date, lang: str, goal: str | None 
             found[field] = parsed.value.isoformat()
             taken.add(field)
     for match in _HOURS.finditer(text):
+        if re.match(r"\s*(per|a|in de|each)\s*(week|wk)\b|\s*/\s*w", text[match.end():], re.I):
+            found.setdefault("hours_per_week", int(re.sub(r"\s", "", match.group(1))))
+            continue
         number = int(re.sub(r"\s", "", match.group(1)))
         if number < 0:
             continue
@@ -238,10 +203,12 @@ def extract_from_message(text: str, today: dt.date, lang: str, goal: str | None 
 def read_answer(field: str, text: str, today: dt.date, lang: str, known: Mapping[str, Any]) -> Answer:
     """Read the answer to the question for ``field``."""
     text = (text or "").strip()
-    if _STOP.match(text):
+    if _STOP.match(text) or chatwords.is_stop(text):
         return Answer(stop=True)
-    if _DONT_KNOW.search(text):
-        return Answer(value=UNKNOWN, note=WHERE_TO_FIND[field]["en" if lang == "en" else "nl"])
+    if _DONT_KNOW.search(text) or chatwords.is_dont_know(text):
+        return Answer(value=UNKNOWN, note=where_to_find(field, lang))
+    if field == "marriage_date" and (_NO.match(text) or chatwords.is_no(text)):
+        return Answer(value=NOT_MARRIED)
     if field in DATE_FIELDS:
         parsed = dateparse.parse_date(text, today, lang)
         if parsed is None:
@@ -255,19 +222,22 @@ def read_answer(field: str, text: str, today: dt.date, lang: str, known: Mapping
             return Answer(confirm=parsed.value.isoformat())
         return Answer(value=parsed.value.isoformat())
     if field == "partner_dutch":
-        if _YES.match(text) or _PARTNER_DUTCH.search(text):
+        if _YES.match(text) or chatwords.is_yes(text) or _PARTNER_DUTCH.search(text):
             return Answer(value=True)
-        if _NO.match(text):
+        if _NO.match(text) or chatwords.is_no(text):
             return Answer(value=False)
         return Answer(error=message("yes_or_no", lang))
     if field in NUMBER_FIELDS:
         if re.search(r"(^|\s)-\s*\d", text):
             return Answer(error=message("negative", lang))
-        number = dateparse.parse_int(text)
+        decimal = re.search(r"(?<![\d.,])(\d{1,2})[.,](\d{1,2})(?![\d.,])", text)
+        number = float(f"{decimal.group(1)}.{decimal.group(2)}") if decimal else dateparse.parse_int(text)
         if number is None:
             return Answer(error=message("not_a_number", lang))
-        if field == "exams_passed" and not 0 <= number <= 5:
-            return Answer(error=message("exams_range", lang))
+        try:
+            number = fields.coerce(field, number)  # the bounds of the one field definition
+        except InvalidInput as exc:
+            return Answer(error=message(exc.code, lang, **exc.params))
         total = known.get("hours_bow")
         if field == "hours_bow_online" and isinstance(total, (int, float)) and number > total:
             return Answer(error=message("online_above_total", lang, total=total))
@@ -276,18 +246,20 @@ def read_answer(field: str, text: str, today: dt.date, lang: str, known: Mapping
 
 
 def read_confirmation(text: str) -> bool | None:
-    if _YES.match(text or ""):
+    """Yes or no in any of the languages (knowledge/chatwords.yml), else None."""
+    if _YES.match(text or "") or chatwords.is_yes(text or ""):
         return True
-    if _NO.match(text or ""):
+    if _NO.match(text or "") or chatwords.is_no(text or ""):
         return False
     return None
 
 
 def engine_inputs(known: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
     """The contract input for knowledge.deadlines.compute from what the person told us."""
-    inputs = {k: v for k, v in known.items() if v is not None and v != UNKNOWN}
+    inputs = {k: v for k, v in known.items() if v is not None and v not in (UNKNOWN, NOT_MARRIED)}
     if "partner_dutch" not in inputs:
-        inputs.pop("relationship_start", None)
+        for name in ("relationship_start", *PARTNER_FIELDS):
+            inputs.pop(name, None)
     inputs["today"] = today.isoformat()
     return inputs
 
@@ -295,109 +267,116 @@ def engine_inputs(known: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
 # Planning advice is not law: exams need registering > 6 weeks ahead and results can take ~8 weeks
 # (fact-sheet rows 4.5 and 4.8), so register at least 14 weeks before the end of the term.
 EXAM_PLANNING_WEEKS = 14
-_HEADINGS = {
-    "dates": {"nl": "Uw data (schatting):", "en": "Your dates (estimate):"},
-    "planning": {"nl": "Planning (advies):", "en": "Planning (advice):"},
-    "missing": {"nl": "Wat nog ontbreekt:", "en": "What is still missing:"},
-    "none": {
-        "nl": "Met deze gegevens kan ik nog geen data uitrekenen.",
-        "en": "With this information I cannot calculate any dates yet.",
-    },
-}
+# Warnings that `explain` puts first in its own plain words instead of the warning text.
+EXPLAINED_FIRST = ("law_conflict", "termijn_passed")
 
 
-def _bullet(text: str) -> str:
-    return f"• {text}"
+def _t(key: str, lang: str, **params: Any) -> str:
+    return texts.text(f"deadlines.{key}", lang, **params)
 
 
-def explain(result: Mapping[str, Any], lang: str, today: dt.date) -> str:
-    lang = "en" if lang == "en" else "nl"
-    lines: list[str] = []
-    dates = result.get("dates", {})
+def _bullet(text: str, lang: str) -> str:
+    return _t("bullet", lang, text=text)
+
+
+def explain(result: Mapping[str, Any], lang: str | None, today: dt.date,
+            inputs: Mapping[str, Any] | None = None) -> str:
+    """The reply: what stands out, the legal dates, planning advice (incl. pace), what is missing."""
+    lang = language(lang)
+    lines: list[str] = list(status_lines(result, lang))
+    if lines:
+        lines.append("")
+    dates = {k: v for k, v in result.get("dates", {}).items() if k not in PLANNING_KEYS}
     checks = result.get("checks", {})
     if dates:
-        lines.append(_HEADINGS["dates"][lang])
-        order = sorted(dates, key=lambda k: dates[k])
-        lines += [_bullet(f"{label(k, lang)}: {format_date(dates[k], lang)}") for k in order]
+        lines.append(_t("heading.dates", lang))
+        for key in sorted(dates, key=lambda k: dates[k]):
+            lines.append(_bullet(_t("line.date", lang, label=label(key, lang), date=format_date(dates[key], lang)), lang))
         verlenging = checks.get("verlenging_hours_ground", {})
         if verlenging.get("eligible") and verlenging.get("extended_end"):
-            lines.append(_bullet(f"{label('extended_end', lang)}: {format_date(verlenging['extended_end'], lang)}"))
-    advice = planning_advice(result, lang, today)
+            line = _t("line.date", lang, label=label("extended_end", lang),
+                      date=format_date(verlenging["extended_end"], lang))
+            lines.append(_bullet(line, lang))
+    advice = planning_advice(result, lang, today) + pace.sentences(result, inputs or {}, lang)
     if advice:
-        lines += ["", _HEADINGS["planning"][lang]] + [_bullet(a) for a in advice]
+        lines += ["", _t("heading.planning", lang)] + [_bullet(a, lang) for a in advice]
     missing = missing_items(checks, lang)
     if missing:
-        lines += ["", _HEADINGS["missing"][lang]] + [_bullet(m) for m in missing]
-    if not dates and not checks:
-        lines.append(_HEADINGS["none"][lang])
-    warnings = warning_texts(result, lang, today)
+        lines += ["", _t("heading.missing", lang)] + [_bullet(m, lang) for m in missing]
+    if not dates and not checks and not advice:
+        lines.append(_t("heading.none", lang))
+    codes = [c for c in result.get("warning_codes", []) if c not in EXPLAINED_FIRST]
+    warnings = warning_texts({"warning_codes": codes}, lang, today)
     if warnings:
         lines += [""] + warnings
     return "\n".join(lines).strip()
 
 
-def planning_advice(result: Mapping[str, Any], lang: str, today: dt.date) -> list[str]:
+def status_lines(result: Mapping[str, Any], lang: str) -> list[str]:
+    """Plain words first for what needs action: a law conflict, a term that passed or ends soon."""
+    lines = []
+    codes = result.get("warning_codes", [])
+    if "law_conflict" in codes:
+        lines.append(_t("explain.law_conflict", lang))
+    status = result.get("checks", {}).get("termijn_status")
+    end = result.get("dates", {}).get("termijn_end")
+    if status and end:
+        days = status["days_left"]
+        if status["state"] == "passed":
+            lines.append(_t("explain.termijn_passed", lang, end=format_date(end, lang), days=-days))
+        elif status["state"] == "ending_soon":
+            lines.append(_t("explain.termijn_ending_soon", lang, end=format_date(end, lang), days=days))
+    return lines
+
+
+def planning_advice(result: Mapping[str, Any], lang: str | None, today: dt.date) -> list[str]:
+    lang = language(lang)
     dates = result.get("dates", {})
     advice = []
     end = dates.get("termijn_end")
     if end:
         register_by = dt.date.fromisoformat(end) - dt.timedelta(weeks=EXAM_PLANNING_WEEKS)
         if register_by >= today:
-            advice.append(
-                f"Meld u vóór {format_date(register_by, 'nl')} aan voor uw laatste examens. "
-                "Dan heeft u de uitslag op tijd."
-                if lang == "nl"
-                else f"Register for your last exams before {format_date(register_by, 'en')}, "
-                "so that you have the results in time."
-            )
+            advice.append(_t("advice.register_exams", lang, date=format_date(register_by, lang)))
     earliest = dates.get("verlenging_earliest")
     if earliest and dt.date.fromisoformat(earliest) > today:
-        advice.append(
-            f"Extra tijd (verlenging) kan pas vanaf {format_date(earliest, 'nl')}."
-            if lang == "nl"
-            else f"Extra time (verlenging) is possible from {format_date(earliest, 'en')} at the earliest."
-        )
+        advice.append(_t("advice.verlenging_from", lang, date=format_date(earliest, lang)))
     return advice
 
 
-def missing_items(checks: Mapping[str, Any], lang: str) -> list[str]:
+def missing_items(checks: Mapping[str, Any], lang: str | None) -> list[str]:
+    lang = language(lang)
     items = []
+    joiner = _t("missing.and", lang)
     verlenging = checks.get("verlenging_hours_ground")
-    if verlenging and not verlenging.get("eligible"):
+    if verlenging and verlenging.get("reason") == "route":
+        pass  # the warning says why this ground does not apply
+    elif verlenging and not verlenging.get("eligible"):
         parts = []
         if verlenging.get("missing_hours"):
-            h = verlenging["missing_hours"]
-            parts.append(f"nog {h} uur les bij een Blik op Werk-school" if lang == "nl"
-                         else f"{h} more hours at a Blik op Werk school")
+            parts.append(_t("missing.hours", lang, hours=pace.number(verlenging["missing_hours"], lang)))
         if verlenging.get("missing_exams"):
-            e = verlenging["missing_exams"]
-            parts.append(f"nog {e} {'examen' if e == 1 else 'examens'} halen" if lang == "nl"
-                         else f"pass {e} more {'exam' if e == 1 else 'exams'}")
+            exams = verlenging["missing_exams"]
+            parts.append(_t("missing.exam" if exams == 1 else "missing.exams", lang, exams=exams))
         if parts:
-            joined = " en ".join(parts) if lang == "nl" else " and ".join(parts)
-            items.append(f"Voor verlenging: {joined}." if lang == "nl" else f"For an extension: {joined}.")
+            items.append(_t("missing.verlenging", lang, parts=joiner.join(parts)))
         else:
-            items.append("Voor verlenging: wacht tot de datum waarop het kan." if lang == "nl"
-                         else "For an extension: wait until the date it becomes possible.")
+            items.append(_t("missing.verlenging_wait", lang))
     elif verlenging and verlenging.get("eligible"):
-        items.append("U voldoet aan de uren en examens voor verlenging. DUO geeft die automatisch."
-                     if lang == "nl" else "You meet the hours and exams for an extension. DUO gives it automatically.")
+        items.append(_t("missing.verlenging_probably", lang))
     afschalen = checks.get("afschalen")
-    if afschalen and not afschalen.get("eligible"):
+    if afschalen and afschalen.get("reason") == "route":
+        pass
+    elif afschalen and not afschalen.get("eligible"):
         parts = []
         if afschalen.get("missing_hours"):
-            h = afschalen["missing_hours"]
-            parts.append(f"nog {h} uur les" if lang == "nl" else f"{h} more hours")
+            parts.append(_t("missing.afschalen_hours", lang, hours=pace.number(afschalen["missing_hours"], lang)))
         if afschalen.get("missing_in_class_hours"):
-            h = afschalen["missing_in_class_hours"]
-            parts.append(f"nog {h} uur les in de klas (niet online)" if lang == "nl"
-                         else f"{h} more hours in class (not online)")
-        joined = (" en " if lang == "nl" else " and ").join(parts)
-        items.append(f"Om over te stappen naar A2 (afschalen): {joined} bij een Blik op Werk-school."
-                     if lang == "nl" else f"To switch to A2 exams (afschalen): {joined} at a Blik op Werk school.")
+            hours = pace.number(afschalen["missing_in_class_hours"], lang)
+            parts.append(_t("missing.afschalen_in_class", lang, hours=hours))
+        items.append(_t("missing.afschalen", lang, parts=joiner.join(parts)))
     elif afschalen and afschalen.get("eligible"):
-        items.append("U heeft genoeg uren om naar A2 over te stappen. Vraag het uw regievoerder."
-                     if lang == "nl" else "You have enough hours to switch to A2 exams. Ask your regievoerder.")
+        items.append(_t("missing.afschalen_enough", lang))
     return items
 
 

@@ -111,7 +111,11 @@ class Municipality:
         }
 
 
-class _TextDateLoader(yaml.SafeLoader):
+# libyaml's C loader when PyYAML has it (about ten times faster on the ~500 knowledge files)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TextDateLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that keeps dates as ISO strings, as the JSON Schemas expect."""
 
 

@@ -34,7 +34,8 @@ from typing import Any
 from knowledge.redact import redact
 
 #: Keys whose values identify a user: logged as a short hash.
-ID_KEYS = ("user_id", "channel_user_id", "sender_id", "chat_id", "wa_id", "phone", "from_number", "recipient_id")
+ID_KEYS = ("user_id", "channel_user_id", "sender_id", "chat_id", "wa_id", "phone", "from_number", "recipient_id",
+           "conversation_id", "conversation")
 
 #: Keys of structured events whose values are (or contain) what a user wrote or what the bot knows
 #: about them: logged as their size only. Rasa 3.6's own list (rasa/utils/log_utils.py

@@ -33,13 +33,29 @@ IBAN_LENGTHS = {
     "AE": 23, "EG": 29, "SY": 0, "SR": 0,
 }
 
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
-_IBAN_COMPACT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[A-Za-z0-9]{11,30}(?![A-Za-z0-9])")
-_IBAN_GROUPED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,3})?(?![A-Za-z0-9])")
+# Local part and domain may hold any letters (jürgen@, أحمد@, münchen.de).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+# An IBAN as people write it: separators [ .-] anywhere (also after the country code:
+# "NL 91 ABNA ...", "NL91-ABNA-0417-..."), any case. The candidate may swallow a following word;
+# `_iban_findings` shortens it until the check passes.
+_IBAN_LOOSE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ .-]?\d{2}(?:[ .-]?[A-Za-z0-9]){11,34}")
 _PHONE_INTL = re.compile(r"(?<![\w+])(?:\+|00)[1-9](?:[\s.\-]?(?:\(0\)|\(\d{1,4}\)|\d)){7,16}(?![\w])")
-_PHONE_NL = re.compile(r"(?<![\w+\-/.])(?:\(0\d{1,3}\)|0\d{1,3})(?:[\s\-]?\d{2,8}){1,4}(?![\w\-/])")
-_BSN = re.compile(r"(?<![\w.\-/+])(?:\d{9}|\d{3}[ .]\d{3}[ .]\d{3}|\d{4}[ .]\d{2}[ .]\d{3})(?![\w\-/]|[.,]\d)")
-_DATE_PREFIX = re.compile(r"^\d{1,4}[\-/.]\d{1,2}[\-/.]\d{1,4}")
+_PHONE_NL = re.compile(r"(?<![\w+\-/.])(?:\(0\d{1,3}\)|0\d{1,3})(?:[\s.\-]?\d{2,8}){1,4}(?![\w\-/])")
+# Nine digits, plain or grouped 3-3-3 / 4-2-3 with [ .-]; letters may touch it ("bsn111222333").
+_BSN = re.compile(
+    r"(?<![\d.\-/+])(?:\d{9}|\d{3}([ .-])\d{3}\1\d{3}|\d{4}([ .-])\d{2}\2\d{3}|\d{2}([ .-])\d{3}\3\d{2}\3\d{2})"
+    r"(?![\d\-/]|[.,]\d)"
+)
+# A number that passes the 11-proef but is named as something else right before it ("ordernummer
+# 123456782"). Only these words, and never when a BSN word is near: recall comes first.
+_NOT_A_BSN = re.compile(
+    r"(?:order|bestel|factuur|invoice|track|pakket|parcel|klant|artikel|ticket|kenteken|iban|rekening)"
+    r"\w*(?:\W{1,3}(?:nummer|nr|number|no|is|was|zijn))*\W{0,3}$",
+    re.IGNORECASE,
+)
+_BSN_WORD = re.compile(r"bsn|burger\s*service|sofi|citizen", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[ .-]")
+_DATE_PREFIX = re.compile(r"^\d{1,4}[\-/.]\d{1,2}[\-/.](?:\d{3,4}|\d{1,2}(?![\d]|[\-/.]\d))")
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ def digits(value: str) -> str:
 def is_valid_bsn(value: str) -> bool:
     """The 11-proef: 9 digits d1..d9 with 9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11 (and not 0)."""
     number = digits(value)
-    if len(number) != 9 or len(value.replace(" ", "").replace(".", "")) != 9 or int(number) == 0:
+    if len(number) != 9 or len(_SEPARATORS.sub("", value)) != 9 or int(number) == 0:
         return False
     total = sum(int(d) * w for d, w in zip(number[:8], range(9, 1, -1))) - int(number[8])
     return total % 11 == 0
@@ -64,7 +80,7 @@ def is_valid_bsn(value: str) -> bool:
 
 def is_valid_iban(value: str) -> bool:
     """ISO 13616 mod-97 check (and the country's length where known)."""
-    iban = value.replace(" ", "").upper()
+    iban = _SEPARATORS.sub("", value).upper()
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban):
         return False
     expected = IBAN_LENGTHS.get(iban[:2])
@@ -77,18 +93,21 @@ def is_valid_iban(value: str) -> bool:
 
 def _iban_findings(text: str) -> list[Finding]:
     found: list[Finding] = []
-    for pattern in (_IBAN_GROUPED, _IBAN_COMPACT):
-        for match in pattern.finditer(text):
-            candidate = match.group(0)
-            # a trailing word can be swallowed as a group ("... 1643 00 voor"): try shorter
-            parts = candidate.split(" ")
-            while parts:
-                joined = " ".join(parts)
-                if is_valid_iban(joined):
-                    found.append(Finding(IBAN, match.start(), match.start() + len(joined)))
-                    break
-                parts = parts[:-1] if len(parts) > 1 else []
-    return found
+    position = 0
+    while True:
+        match = _IBAN_LOOSE.search(text, position)
+        if match is None:
+            return found
+        candidate = match.group(0)
+        # a following word can be swallowed ("... 1643 00 voor"): shorten until the check passes
+        end = len(candidate)
+        while end >= 15:
+            piece = candidate[:end]
+            if piece[-1].isalnum() and is_valid_iban(piece):
+                found.append(Finding(IBAN, match.start(), match.start() + end))
+                break
+            end -= 1
+        position = match.start() + (end if end >= 15 else 1)
 
 
 def _phone_findings(text: str) -> list[Finding]:
@@ -106,8 +125,18 @@ def _phone_findings(text: str) -> list[Finding]:
     return found
 
 
+def _named_otherwise(text: str, start: int) -> bool:
+    """The words just before a number call it an order, invoice, parcel... number, and no BSN word is near."""
+    before = text[max(0, start - 30) : start]
+    return bool(_NOT_A_BSN.search(before)) and not _BSN_WORD.search(text[max(0, start - 60) : start + 40])
+
+
 def _bsn_findings(text: str) -> list[Finding]:
-    return [Finding(BSN, m.start(), m.end()) for m in _BSN.finditer(text) if is_valid_bsn(m.group(0))]
+    return [
+        Finding(BSN, m.start(), m.end())
+        for m in _BSN.finditer(text)
+        if is_valid_bsn(m.group(0)) and not _named_otherwise(text, m.start())
+    ]
 
 
 def find_pii(text: str, kinds: Collection[str] = ALL_KINDS) -> list[Finding]:

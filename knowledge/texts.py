@@ -33,7 +33,7 @@ def catalogue(lang: str) -> dict[str, str]:
     folder = I18N_DIR / lang / "messages"
     for path in sorted(folder.glob("*.yaml")):
         with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+            data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         for name, value in (data.get("messages") or {}).items():
             messages[f"{path.stem}.{name}"] = value
     return messages

@@ -5,9 +5,12 @@
 1080 x 1350 px (taller only when many dates must be listed), white background, large type
 (at least 28 px). The top shows a horizontal timeline: today as a
 red line, the termijn as a blue bar, the extension window (verlenging_earliest -> termijn_end)
-shaded orange, and every other date as a numbered dot. Below it, the numbers are explained
-with the label and the date written out ("12 mei 2027"). matplotlib is imported inside the
-function (Agg backend), so importing this module stays cheap.
+shaded orange, and every other date as a numbered dot. Planning estimates (hours_450_reached,
+hours_600_reached: the current pace, not law) are hollow grey dots on dashed stems, with a
+dashed grey key "planning". Below it, the numbers are explained with the label and the date
+written out ("12 mei 2027"); planning rows are grey. Every text comes from the catalogue
+(knowledge/i18n/<lang>/messages/deadlines.yaml). matplotlib is imported inside the function
+(Agg backend), so importing this module stays cheap.
 """
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ import warnings
 from datetime import date
 from typing import Any, Mapping
 
-from knowledge.deadlines.labels import DATE_KEYS, format_date, label
+from knowledge import texts
+from knowledge.deadlines.labels import DATE_KEYS, PLANNING_KEYS, format_date, label, language
 
 __all__ = ["HEIGHT_PX", "WIDTH_PX", "image_height", "render_png"]
 
@@ -30,28 +34,25 @@ TERM = "#1f4e9c"
 WINDOW = "#f0a030"
 TODAY = "#c62828"
 GRID = "#bbbbbb"
-
-TITLES = {
-    "nl": "Uw belangrijke data",
-    "en": "Your important dates",
-}
-NO_DATES = {
-    "nl": "Er zijn nog geen data om te tonen.",
-    "en": "There are no dates to show yet.",
-}
+PLANNING = "#6b6b6b"  # grey, dashed: a projection at the current pace, not a legal date
 
 
 def _events(result: Mapping[str, Any]) -> list[tuple[date, list[str]]]:
-    """Dates to show, grouped: [(date, [key, ...]), ...] in date order."""
+    """Dates to show, grouped: [(date, [key, ...]), ...] in date order. Legal dates and
+    planning estimates on the same day are separate groups (legal first)."""
     dates = result.get("dates", {})
-    found = [(date.fromisoformat(dates[key]), key) for key in DATE_KEYS if key in dates]
+    found = [(date.fromisoformat(dates[key]), key) for key in DATE_KEYS + PLANNING_KEYS if key in dates]
     extended = result.get("checks", {}).get("verlenging_hours_ground", {}).get("extended_end")
     if extended:
         found.append((date.fromisoformat(extended), "extended_end"))
-    grouped: dict[date, list[str]] = {}
+    grouped: dict[tuple[date, bool], list[str]] = {}
     for d, key in sorted(found, key=lambda item: item[0]):
-        grouped.setdefault(d, []).append(key)
-    return sorted(grouped.items())
+        grouped.setdefault((d, key in PLANNING_KEYS), []).append(key)
+    return [(d, keys) for (d, _), keys in sorted(grouped.items())]
+
+
+def is_planning(keys: list[str]) -> bool:
+    return all(key in PLANNING_KEYS for key in keys)
 
 
 def _year_ticks(start: int, end: int) -> list[date]:
@@ -75,13 +76,20 @@ def _legend_height(events: list[tuple[date, list[str]]]) -> int:
     return sum((len(keys) + 1) * LINE_H + ROW_GAP for _, keys in events)
 
 
+def _legend_top(events: list[tuple[date, list[str]]]) -> int:
+    """Below the colour key; one line lower when the planning key is shown too."""
+    return LEGEND_TOP + (LINE_H if any(is_planning(keys) for _, keys in events) else 0)
+
+
 def image_height(result: Mapping[str, Any]) -> int:
     """1350 px, or taller when many dates need a line each (at most 1920)."""
-    return min(1920, max(HEIGHT_PX, LEGEND_TOP + _legend_height(_events(result)) + FOOTER_H))
+    events = _events(result)
+    return min(1920, max(HEIGHT_PX, _legend_top(events) + _legend_height(events) + FOOTER_H))
 
 
 def render_png(result: Mapping[str, Any], lang: str, today: date) -> bytes:
-    """Render `result` as a PNG (1080 px wide, 1350 px high or taller) in `lang` ("nl"/"en")."""
+    """Render `result` as a PNG (1080 px wide, 1350 px high or taller) in `lang` (any code; Dutch
+    when the catalogue has no deadline texts in that language)."""
     with warnings.catch_warnings():
         # matplotlib 3.7 (engine env) calls pyparsing APIs that newer pyparsing deprecates.
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -93,20 +101,22 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
 
     matplotlib.use("Agg", force=True)
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
 
-    lang = lang if lang in ("nl", "en") else "en"
+    lang = language(lang)
     height = image_height(result)
     fig = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
 
     def fy(px: float) -> float:  # pixels from the top -> figure fraction
         return 1 - px / height
 
-    fig.text(0.05, fy(TITLE_Y), TITLES[lang], fontsize=52 * PT, fontweight="bold", color=INK, va="top")
+    fig.text(0.05, fy(TITLE_Y), texts.text("deadlines.timeline.title", lang), fontsize=52 * PT,
+             fontweight="bold", color=INK, va="top")
 
     events = _events(result)
     if not events:
-        fig.text(0.05, fy(200), NO_DATES[lang], fontsize=36 * PT, color=INK, va="top")
+        fig.text(0.05, fy(200), texts.text("deadlines.timeline.no_dates", lang), fontsize=36 * PT, color=INK, va="top")
         return _to_png(fig)
 
     dates = result.get("dates", {})
@@ -148,14 +158,21 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
     # numbered dots, one per date; nearby dots step up so they do not overlap
     min_gap = (x1 - x0) * 0.06
     last_x: list[float] = [-1e12] * MAX_LEVELS
-    for number, (d, _) in enumerate(events, 1):
+    for number, (d, keys) in enumerate(events, 1):
         x = d.toordinal()
         free = [level for level in range(MAX_LEVELS) if x - last_x[level] >= min_gap]
         level = free[0] if free else min(range(MAX_LEVELS), key=lambda lv: last_x[lv])
         last_x[level] = x
         y = 0.75 + 0.62 * level
-        ax.plot([x, x], [0.22, y], color=INK, linewidth=2, zorder=4)
         size = 44 if number < 10 else 54
+        if is_planning(keys):  # hollow grey dot on a dashed stem: a projection, not a date in law
+            ax.plot([x, x], [0.22, y], color=PLANNING, linewidth=2.5, linestyle=(0, (4, 3)), zorder=4)
+            ax.plot(x, y, "o", markersize=size * PT, markerfacecolor="white", markeredgecolor=PLANNING,
+                    markeredgewidth=3, zorder=6)
+            ax.text(x, y, str(number), ha="center", va="center", fontsize=28 * PT,
+                    color=PLANNING, fontweight="bold", zorder=7)
+            continue
+        ax.plot([x, x], [0.22, y], color=INK, linewidth=2, zorder=4)
         ax.plot(x, y, "o", markersize=size * PT, color=INK, zorder=6, markeredgecolor="white", markeredgewidth=2)
         ax.text(x, y, str(number), ha="center", va="center", fontsize=28 * PT,
                 color="white", fontweight="bold", zorder=7)
@@ -170,19 +187,28 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
                                          transform=fig.transFigure, facecolor=WINDOW, edgecolor=TERM,
                                          linewidth=2, figure=fig))
             fig.text(0.625, key_y, label("extension_window", lang), va="center", fontsize=28 * PT, color=INK)
+    if any(is_planning(keys) for _, keys in events):  # key for the dashed planning dots
+        key_y = fy(AXES_BOTTOM - 5 + (LINE_H if has_term else 0))
+        fig.add_artist(Line2D([0.05, 0.085], [key_y, key_y], transform=fig.transFigure, color=PLANNING,
+                              linewidth=3, linestyle=(0, (4, 3))))
+        fig.text(0.095, key_y, texts.text("deadlines.timeline.planning_key", lang), va="center",
+                 fontsize=28 * PT, color=PLANNING, style="italic")
 
     # --- the legend -----------------------------------------------------------------------
-    y = LEGEND_TOP
+    y = _legend_top(events)
     for number, (d, keys) in enumerate(events, 1):
+        planning = is_planning(keys)
+        colour = PLANNING if planning else INK
         fig.text(0.065, fy(y + LINE_H / 2), str(number), ha="center", va="center", fontsize=28 * PT,
-                 color="white", fontweight="bold",
-                 bbox={"boxstyle": "circle,pad=0.3", "facecolor": INK, "edgecolor": INK})
+                 color=PLANNING if planning else "white", fontweight="bold",
+                 bbox={"boxstyle": "circle,pad=0.3", "facecolor": "white" if planning else INK,
+                       "edgecolor": colour, "linestyle": "--" if planning else "-", "linewidth": 2})
         for key in keys:
             fig.text(0.11, fy(y + LINE_H / 2), textwrap.shorten(label(key, lang), 52, placeholder="…"),
-                     va="center", fontsize=28 * PT, color=INK)
+                     va="center", fontsize=28 * PT, color=colour, style="italic" if planning else "normal")
             y += LINE_H
         fig.text(0.11, fy(y + LINE_H / 2), format_date(d, lang), va="center", fontsize=30 * PT,
-                 color=INK, fontweight="bold")
+                 color=colour, fontweight="bold", style="italic" if planning else "normal")
         y += LINE_H + ROW_GAP
 
     note = textwrap.fill(label("estimate_note", lang), 60)

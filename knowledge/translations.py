@@ -66,7 +66,7 @@ def dump_yaml(data: Any, header: str = "") -> str:
 
 def read(path: Path) -> Any:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 # ---------------------------------------------------------------------------------------------

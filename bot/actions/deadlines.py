@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Dict, List, Text
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -18,11 +17,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.config import get_settings
 from actions.language import current_language
-from knowledge import deadline_chat
+from knowledge import deadline_chat, texts
 from knowledge.deadlines import InvalidInput, compute
+from knowledge.deadlines import today as today_in
 
-FIELDS = ("pip_date", "hours_bow", "hours_bow_online", "exams_passed", "mvv_decision_date",
-          "residence_start", "relationship_start", "partner_dutch", "klaar_date")
+# The slots: the chat's fields, from the one field definition (knowledge/deadlines/fields.py);
+# bot/domain/deadlines.yml declares the same (tests/bot/test_deadline_actions.py checks it).
+FIELDS = deadline_chat.CHAT_FIELDS
 GOAL_FROM_TOPIC = {"verlenging": "verlenging", "afschalen": "afschalen", "termijn": "termijn"}
 # Messages with these intents that are not an answer to the question leave the form to the
 # interruption rules (bot/data/rules/deadlines_interruptions.yml); the form then asks again.
@@ -30,7 +31,7 @@ INTERRUPTING_INTENTS = {"faq", "choose_topic", "ask_human", "signal_danger", "de
 
 
 def today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return today_in(get_settings().timezone)
 
 
 def known_values(tracker: Tracker) -> Dict[str, Any]:
@@ -163,17 +164,21 @@ class ActionAskDeadlineField(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         pending = tracker.get_slot("date_to_confirm")
+        lang = current_language(tracker)
         if pending:
-            lang = current_language(tracker)
             from knowledge.deadlines import format_date
+            from knowledge.deadlines.labels import language
 
+            lang = language(lang)
             dispatcher.utter_message(
                 text=deadline_chat.message("confirm_date", lang, date=format_date(pending, lang)),
                 buttons=[
-                    {"title": "Ja" if lang == "nl" else "Yes", "payload": "ja"},
-                    {"title": "Nee" if lang == "nl" else "No", "payload": "nee"},
+                    {"title": texts.text("deadlines.button.yes", lang), "payload": "ja"},
+                    {"title": texts.text("deadlines.button.no", lang), "payload": "nee"},
                 ],
             )
+        elif deadline_chat.question(self.field, lang):
+            dispatcher.utter_message(text=deadline_chat.question(self.field, lang))
         else:
             dispatcher.utter_message(response=f"utter_ask_{self.field}")
         return []
@@ -196,7 +201,7 @@ def answer_with_deadlines(dispatcher: CollectingDispatcher, values: Dict[str, An
     except InvalidInput as exc:
         dispatcher.utter_message(text=exc.message(lang))
         return [SlotSet(exc.field, None)] if exc.field in FIELDS else []
-    dispatcher.utter_message(text=deadline_chat.explain(result, lang, on))
+    dispatcher.utter_message(text=deadline_chat.explain(result, lang, on, inputs))
     if result.get("dates"):
         dispatcher.utter_message(json_message={"wegwijs": {"type": "deadlines", "input": inputs, "lang": lang}})
     return []

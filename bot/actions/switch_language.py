@@ -26,7 +26,8 @@ class ActionSwitchLanguage(Action):
                 tracker.latest_message.get("text") or ""
             )
         if choice not in SUPPORTED:
-            # "other language" without a name: Dutch speakers get English, everyone else Dutch
-            choice = "en" if current_language(tracker) == languages.SOURCE else languages.SOURCE
+            # "/taal" or "another language" without a name: keep the language; the reply that
+            # follows (utter_language_switched) carries the menu of all languages
+            choice = current_language(tracker)
         # the rule follows with utter_language_switched, rendered in the new language
         return [SlotSet("language", choice)]

@@ -7,7 +7,6 @@ explain a deadline rule in general are redirected (knowledge.deadline_chat.RULE_
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,6 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from addons.intent_override import override_intent
 
 from knowledge.deadline_chat import RULE_TOPICS, wants_own_dates
+from knowledge.deadlines import today as amsterdam_today
 
 INTENT_NAME = "ask_deadlines"
 
@@ -50,7 +50,7 @@ class PersonalDatesRouter(GraphComponent):
             # an own date also settles an ask_deadlines guess that is close to a FAQ guess
             if text.startswith("/") or not (rule_question or intent == INTENT_NAME):
                 continue
-            if not wants_own_dates(text, dt.date.today()):
+            if not wants_own_dates(text, amsterdam_today()):
                 continue
             override_intent(message, INTENT_NAME)
         return messages

@@ -37,6 +37,7 @@ import itertools
 import json
 import logging
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Text
 
 import sqlalchemy as sa
@@ -52,6 +53,18 @@ logger = logging.getLogger(__name__)
 
 MAX_TRANSACTION_ATTEMPTS = 50
 DEFAULT_CACHE_SIZE = 256  # trackers kept in memory by ResilientSQLTrackerStore
+# A relative SQLite tracker file (WEGWIJS_ENGINE_TRACKER_DB=var/trackers.db) is taken from the
+# repository root, as the gateway does (channels/core/config.py), not from the engine's working
+# directory bot/: both processes then use the same file.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def absolute_sqlite_db(dialect: Any, db: Any) -> Any:
+    """`db` made absolute against the repository root when the dialect is SQLite."""
+    if str(dialect or "sqlite").lower() != "sqlite" or not db or db == ":memory:":
+        return db
+    path = Path(str(db)).expanduser()
+    return str(path if path.is_absolute() else REPO_ROOT / path)
 
 
 class AtomicRedisLockStore(RedisLockStore):
@@ -122,6 +135,8 @@ class AtomicRedisLockStore(RedisLockStore):
 class ResilientSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: Any = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
         kwargs = {k: v for k, v in kwargs.items() if v != ""}  # unset ${VAR}s in endpoints.yml
+        if "db" in kwargs:
+            kwargs["db"] = absolute_sqlite_db(kwargs.get("dialect", "sqlite"), kwargs["db"])
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size) if cache_size not in ("", None) else DEFAULT_CACHE_SIZE
         self._recent: OrderedDict[Text, tuple] = OrderedDict()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
@@ -23,7 +23,17 @@ INPUT_EXAMPLES = {
         "summary": "Before arrival: mvv",
         "value": {"mvv_decision_date": "2026-10-01", "mvv_issue_date": "2026-11-02"},
     },
+    "naturalisation": {
+        "summary": "Naturalisation as the partner of a Dutch national (version 2)",
+        "value": {"partner_dutch": True, "marriage_date": "2021-03-10", "cohabitation_start": "2020-09-01",
+                  "residence_start": "2020-06-01", "lang": "en"},
+    },
+    "pace": {
+        "summary": "Hours per week: when 450 and 600 hours are reached (planning)",
+        "value": {"pip_date": "2024-01-12", "hours_bow": 360, "hours_per_week": 6, "today": "2026-05-27"},
+    },
 }
+LangQuery = Annotated[str | None, Query(description="Language of the texts (any code; Dutch when unknown)")]
 ERROR_422 = {
     "description": "Invalid input; `loc` names the field",
     "content": {
@@ -55,15 +65,17 @@ def _invalid(exc: Exception) -> JSONResponse:
     response_model_exclude_unset=True,
     responses={422: ERROR_422},
     summary="Compute personal inburgering deadlines",
-    description="Takes the deadline contract's input (every field optional) and returns its output: "
-    "`law`, `dates`, `checks`, `sources` (fact-sheet rows) and `warnings`. Dates are estimates; "
-    "the DUO letter / Mijn Inburgering wins.",
+    description="Takes the deadline contract's input (version 2; every field optional) and returns its "
+    "output: `law`, `dates` (legal dates and the planning estimates `hours_450_reached` / "
+    "`hours_600_reached`), `checks` (incl. `termijn_status`), `sources` (fact-sheet rows), `warnings` "
+    "(in `lang`, default nl) and `warning_codes`. Dates are estimates; the DUO letter / Mijn "
+    "Inburgering wins. Bad input answers 422 naming the field in `loc`.",
 )
-def compute_deadlines(data: InputBody, settings: SettingsDep) -> Any:
+def compute_deadlines(data: InputBody, settings: SettingsDep, lang: LangQuery = None) -> Any:
     from knowledge.deadlines import InvalidInput
 
     try:
-        result, _today = deadlines.compute(data, settings.timezone)
+        result, _today = deadlines.compute(data, settings.timezone, lang)
     except InvalidInput as exc:
         return _invalid(exc)
     return DeadlineResult.model_validate(deadlines.as_contract_dict(result))
@@ -84,12 +96,13 @@ def compute_deadlines(data: InputBody, settings: SettingsDep) -> Any:
 def deadlines_ics(
     data: InputBody,
     settings: SettingsDep,
-    lang: Annotated[Literal["nl", "en"], Query(description="Language of the calendar texts")] = "nl",
+    lang: LangQuery = None,
 ) -> Response:
     from knowledge.deadlines import InvalidInput
 
+    lang = lang or data.lang or "nl"
     try:
-        result, _today = deadlines.compute(data, settings.timezone)
+        result, _today = deadlines.compute(data, settings.timezone, lang)
     except InvalidInput as exc:
         return _invalid(exc)
     return Response(

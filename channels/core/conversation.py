@@ -3,6 +3,15 @@
 Flow of `handle_user_message`: get-or-create the conversation → drop a repeated platform
 message id → store the inbound message → let interceptors absorb it (e.g. an open handoff
 ticket) → otherwise ask the engine → map and store the replies → return them.
+
+Button presses are checked here, for every channel: a text starting with `/` (a Rasa intent
+payload, which skips NLU and the fallback thresholds) goes to the engine as a payload only when
+it equals the payload of a button the bot offered this conversation recently
+(`RECENT_BUTTON_MESSAGES`), or the channel itself made it (`trusted`: Telegram's /taal, /mens,
+/verwijder, /stop and its button callbacks). Otherwise the leading slash is removed and the text
+is read like any other. A button title shown instead of the text (`display_text`) is kept only
+when it is the title of such a button with that payload; the inbox and the chat show the real
+text otherwise.
 """
 
 from __future__ import annotations
@@ -29,6 +38,16 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = languages.CODES
 APOLOGY = Localized("gateway.engine_unavailable")
+# Outgoing messages whose buttons a user may press (as Telegram's short callback keys).
+RECENT_BUTTON_MESSAGES = 50
+# Payloads anyone may type: a privacy right must never depend on a button (it only asks a question).
+ALWAYS_ALLOWED_PAYLOADS = frozenset({"/delete_my_data"})
+ERASE_KIND = "delete_my_data"  # channels.privacy.erase.KIND: replies after it belong to the erased turn
+
+
+def untrusted_payload_as_text(text: str) -> str:
+    """`/ask_human{"x": 1}` typed by hand → `ask_human{"x": 1}`: read by NLU like any text."""
+    return text.lstrip("/").lstrip() or "?"
 
 
 @dataclass(frozen=True)
@@ -137,10 +156,13 @@ class ConversationService:
         platform_message_id: str | None = None,
         metadata: dict[str, Any] | None = None,
         display_text: str | None = None,
+        trusted: bool = False,
     ) -> list[OutgoingMessage]:
         """Handle one user message and return the messages to show (already stored).
 
         `display_text` is what the user saw (a button title) when `text` is a button payload.
+        `trusted`: the channel made `text` itself (a command it translated, a button callback it
+        resolved), so a payload is not checked against the offered buttons.
         A repeated `platform_message_id` returns [] without calling the engine.
         """
         metadata = dict(metadata or {})
@@ -151,6 +173,7 @@ class ConversationService:
             platform_message_id=platform_message_id,
             metadata=metadata,
             display_text=display_text,
+            trusted=trusted,
         )
         if inbound is None:
             log.info("duplicate message dropped channel=%s user=%s", channel, hash_id(channel_user_id))
@@ -167,14 +190,14 @@ class ConversationService:
         try:
             replies = await self.engine.send(conversation.id, text, {**metadata, "channel": channel})
         except EngineUnavailable:
-            log.warning("engine unavailable conversation=%s", conversation.id)
+            log.warning("engine unavailable conversation=%s", hash_id(conversation.id))
             apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
             return notices + self.store_outgoing(conversation.id, [apology])
         if not replies:
             # Rasa answers 200 with nothing when a custom action failed (action server down or
             # broken). A handoff pause cannot be the cause here: while a ticket is open the inbox
             # interceptor absorbs the message before the engine is asked.
-            log.warning("engine returned no reply conversation=%s", conversation.id)
+            log.warning("engine returned no reply conversation=%s", hash_id(conversation.id))
             apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
             return notices + self.store_outgoing(conversation.id, [apology])
 
@@ -183,7 +206,7 @@ class ConversationService:
         # replies before it are stored first.
         messages: list[OutgoingMessage] = list(notices)
         pending: list[OutgoingMessage] = []
-        for reply in replies:
+        for index, reply in enumerate(replies):
             plain = self._plain_message(reply)
             if plain is not None:
                 pending.append(plain)
@@ -194,6 +217,15 @@ class ConversationService:
                     messages.extend(self.store_outgoing(conversation.id, pending))
                     pending = []
                 pending.extend(await self._dispatch_custom(conversation, wegwijs))
+                if wegwijs.get("type") == ERASE_KIND:
+                    # The conversation was just erased (and started afresh): the erase removed what
+                    # came before, and what the engine said after it belongs to the erased turn
+                    # (e.g. a fallback "Sorry, ..."): only the confirmation is shown.
+                    messages = [m for m in messages if m.sender != "bot"]
+                    if index + 1 < len(replies):
+                        log.info("replies after the erase dropped conversation=%s n=%d",
+                                 hash_id(conversation.id), len(replies) - index - 1)
+                    break
         if pending:
             messages.extend(self.store_outgoing(conversation.id, pending))
         return messages
@@ -268,6 +300,7 @@ class ConversationService:
         platform_message_id: str | None,
         metadata: dict[str, Any],
         display_text: str | None,
+        trusted: bool = False,
     ) -> InboundMessage | None:
         with self.session_factory() as session:
             key = crud.conversation_key(session=session, channel=channel, channel_user_id=channel_user_id)
@@ -283,6 +316,8 @@ class ConversationService:
             else:
                 new_language = None
             conversation = ConversationRef(conversation_id, channel, channel_user_id, language)
+            if not trusted:
+                text, display_text = self._checked_button_press(session, conversation_id, text, display_text)
             notices: list[OutgoingMessage] = []
             for text_filter in self.text_filters:
                 filtered = text_filter(text, conversation)
@@ -321,6 +356,26 @@ class ConversationService:
                 metadata=metadata,
                 notices=tuple(notices),
             )
+
+    @staticmethod
+    def _checked_button_press(
+        session: Session, conversation_id: str, text: str, display_text: str | None
+    ) -> tuple[str, str | None]:
+        """(text, display_text) as far as the bot's recent buttons vouch for them (see module doc)."""
+        is_payload = text.startswith("/")
+        if not is_payload and not display_text:
+            return text, None
+        buttons = crud.recent_buttons_of_conversation(
+            session=session, conversation_id=conversation_id, limit=RECENT_BUTTON_MESSAGES
+        )
+        offered = [b for b in buttons if str(b.get("payload", "")) == text]
+        if is_payload and not offered and text not in ALWAYS_ALLOWED_PAYLOADS:
+            log.info("payload not offered to this conversation; read as text conversation=%s",
+                     hash_id(conversation_id))
+            text = untrusted_payload_as_text(text)
+        if display_text and not any(str(b.get("title", "")) == display_text for b in offered):
+            display_text = None  # the stored and shown text is then the real one
+        return text, display_text
 
     @staticmethod
     def _plain_message(reply: dict[str, Any]) -> OutgoingMessage | None:

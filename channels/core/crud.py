@@ -188,3 +188,21 @@ def recent_button_dicts(*, session: Session, channel: str, channel_user_id: str,
         .limit(limit)
     )
     return [button for payload in session.scalars(statement) if payload for button in payload.get("buttons", [])]
+
+
+def recent_buttons_of_conversation(*, session: Session, conversation_id: str, limit: int) -> list[dict[str, Any]]:
+    """Buttons (title, payload) of the conversation's latest `limit` outgoing messages, newest first:
+    what the bot recently offered, against which a button press (payload and title) is checked."""
+    statement = (
+        select(MESSAGES.c.payload)
+        .where(MESSAGES.c.conversation_id == conversation_id, MESSAGES.c.direction == "out")
+        .order_by(MESSAGES.c.id.desc())
+        .limit(limit)
+    )
+    return [
+        button
+        for payload in session.scalars(statement)
+        if isinstance(payload, dict)
+        for button in payload.get("buttons") or []
+        if isinstance(button, dict)
+    ]

@@ -1,17 +1,19 @@
 """Bridge from the gateway to the deadline engine in `knowledge/` (contract input/output models).
 
-See shared/knowledge/deadline-contract.md. Used by the HTTP API and by the media routes
-that render the timeline PNG and calendar file the bot sends.
+See shared/knowledge/deadline-contract.md (version 2). The input model is generated from the one
+definition of the fields (`knowledge.deadlines.fields.FIELDS`: names, types, bounds). Used by the
+HTTP API and by the media routes that render the timeline PNG and calendar file the bot sends.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from knowledge.deadlines import fields as deadline_fields
 
 EXAMPLE_INPUT = {
     "today": "2026-11-22",
@@ -20,32 +22,58 @@ EXAMPLE_INPUT = {
     "hours_bow": 480,
     "hours_bow_online": 100,
     "exams_passed": 2,
+    "hours_per_week": 6,
 }
+# Request options next to the contract's input fields (not passed to the rules as input).
+REQUEST_OPTIONS = ("lang",)
 
 
-class DeadlineInput(BaseModel):
-    """The contract input; every field is optional and `today` defaults to today in Europe/Amsterdam."""
-
+class _DeadlineInputBase(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_INPUT]})
 
-    today: date | None = Field(None, description="Reference date (default: today in Europe/Amsterdam)")
-    plicht_start: date | None = Field(None, description="Date the residence right was made known")
-    pip_date: date | None = Field(None, description="Date (dagtekening) of the first PIP")
-    route: Literal["b1", "z", "onderwijs"] | None = None
-    hours_bow: float | None = Field(None, ge=0, description="Hours of lessons at a Blik op Werk school")
-    hours_bow_online: float | None = Field(None, ge=0, description="Of those, hours followed online")
-    exams_passed: int | None = Field(None, ge=0, le=5, description="Integration exams passed (0-5)")
-    mvv_decision_date: date | None = None
-    mvv_issue_date: date | None = None
-    arrival_date: date | None = None
-    partner_dutch: bool | None = None
-    relationship_start: date | None = None
-    residence_start: date | None = None
-    klaar_date: date | None = None
+    lang: str | None = Field(None, description="Language of the warning texts (default nl)")
 
     def engine_input(self) -> dict[str, Any]:
-        """The given fields except `today`, as Python values."""
-        return self.model_dump(exclude_none=True, exclude={"today"})
+        """The given contract fields except `today`, as Python values."""
+        return self.model_dump(exclude_none=True, exclude={"today", *REQUEST_OPTIONS})
+
+
+def _annotation(spec: deadline_fields.Field) -> Any:
+    if spec.kind == deadline_fields.DATE:
+        return date | None
+    if spec.kind == deadline_fields.HOURS:
+        return float | None
+    if spec.kind == deadline_fields.COUNT:
+        return int | None
+    if spec.kind == deadline_fields.BOOL:
+        return bool | None
+    return Literal[spec.choices] | None  # type: ignore[valid-type]
+
+
+def _field(spec: deadline_fields.Field) -> Any:
+    bounds = {}
+    if spec.minimum is not None:
+        bounds["ge"] = spec.minimum
+    if spec.maximum is not None:
+        bounds["le"] = spec.maximum
+    return Field(None, description=spec.label("en"), **bounds)
+
+
+def input_model() -> type[_DeadlineInputBase]:
+    """The API's input model, generated from the one definition of the fields
+    (knowledge/deadlines/fields.py: names, types, bounds; descriptions are the English labels)."""
+    definitions = {spec.name: (_annotation(spec), _field(spec)) for spec in deadline_fields.FIELDS}
+    model = create_model(  # type: ignore[call-overload]
+        "DeadlineInput", __base__=_DeadlineInputBase, **definitions
+    )
+    model.__doc__ = (
+        "The contract input (version 2); every field is optional and `today` defaults to today "
+        "in Europe/Amsterdam."
+    )
+    return model
+
+
+DeadlineInput = input_model()
 
 
 class DeadlineResult(BaseModel):
@@ -56,12 +84,15 @@ class DeadlineResult(BaseModel):
             "examples": [
                 {
                     "law": "wi2021",
-                    "dates": {"termijn_start": "2024-05-13", "termijn_end": "2027-05-12"},
+                    "dates": {"termijn_start": "2024-05-13", "termijn_end": "2027-05-12",
+                              "hours_600_reached": "2027-01-10"},
                     "checks": {
-                        "afschalen": {"eligible": False, "missing_hours": 120, "missing_in_class_hours": 0}
+                        "termijn_status": {"state": "running", "days_left": 171},
+                        "afschalen": {"eligible": False, "missing_hours": 120, "missing_in_class_hours": 0},
                     },
                     "sources": {"termijn_end": ["1.1", "1.2"]},
                     "warnings": [],
+                    "warning_codes": [],
                 }
             ]
         }
@@ -72,21 +103,25 @@ class DeadlineResult(BaseModel):
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     sources: dict[str, list[str]] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    warning_codes: list[str] = Field(default_factory=list, description="Stable codes of `warnings`, same order")
 
 
 def today_in(timezone: str = "Europe/Amsterdam") -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
+    from knowledge.deadlines import today
+
+    return today(timezone)
 
 
-def compute(data: DeadlineInput, timezone: str = "Europe/Amsterdam") -> tuple[Any, date]:
+def compute(data: Any, timezone: str = "Europe/Amsterdam", lang: str | None = None) -> tuple[Any, date]:
     """Run `knowledge.deadlines.compute`; returns (the engine's result, the reference date).
 
+    `data` is a `DeadlineInput`. The warnings are in `lang`, else the body's `lang`, else Dutch.
     Raises `knowledge.deadlines.InvalidInput` for input the engine refuses.
     """
     from knowledge import deadlines
 
     today = data.today or today_in(timezone)
-    return deadlines.compute(data.engine_input(), today), today
+    return deadlines.compute(data.engine_input(), today, lang or data.lang), today
 
 
 def as_contract_dict(result: Any) -> dict[str, Any]:

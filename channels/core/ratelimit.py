@@ -105,3 +105,60 @@ def make_rate_limiter(*, limit: int, redis_url: str | None, window_s: int = 60) 
 
         return RedisRateLimiter(redis.Redis.from_url(redis_url), limit=limit, window_s=window_s)
     return MemoryRateLimiter(limit=limit, window_s=window_s)
+
+
+# -- the web chat (review finding 6) ----------------------------------------------------------
+def client_address(request: Any, header: str | None) -> str:
+    """The client's address: the last entry of the configured proxy header (what our own proxy
+    appended), else the TCP peer. Any other header a client sends is ignored."""
+    if header:
+        value = request.headers.get(header)
+        if value:
+            last = value.split(",")[-1].strip()
+            if last:
+                return last
+    client = getattr(request, "client", None)
+    return client.host if client is not None else "unknown"
+
+
+class WebchatLimits:
+    """Per-client-address and per-session limits for POST /webchat/api/messages."""
+
+    def __init__(self, *, per_ip: int, per_session: int, redis_url: str | None, ip_header: str | None) -> None:
+        self.ip = make_rate_limiter(limit=per_ip, redis_url=redis_url)
+        self.session = make_rate_limiter(limit=per_session, redis_url=redis_url)
+        self.ip_header = ip_header
+
+    async def allowed(self, request: Any, session_id: str) -> bool:
+        address = client_address(request, self.ip_header)
+        by_ip = await self.ip.hit(f"web-ip:{address}")
+        by_session = await self.session.hit(f"web:{session_id}")
+        if by_ip is Decision.ALLOW and by_session is Decision.ALLOW:
+            return True
+        log.info("web chat rate limit ip=%s user=%s", hash_id(address), hash_id(session_id))
+        return False
+
+    async def aclose(self) -> None:
+        await self.ip.aclose()
+        await self.session.aclose()
+
+
+async def enforce_webchat_limits(request: Any, session_id: str) -> None:
+    """Raise HTTP 429 (with Retry-After) when the web chat limits are exceeded."""
+    from fastapi import HTTPException
+
+    from knowledge import languages
+
+    state = request.app.state
+    limits: WebchatLimits | None = getattr(state, "webchat_limits", None)
+    if limits is None:
+        settings = state.settings
+        limits = state.webchat_limits = WebchatLimits(
+            per_ip=settings.webchat_ip_rate_limit_per_minute,
+            per_session=settings.webchat_rate_limit_per_minute,
+            redis_url=settings.redis_url,
+            ip_header=settings.client_ip_header,
+        )
+    if not await limits.allowed(request, session_id):
+        lang = languages.supported(request.headers.get("Accept-Language", "")[:2] or None)
+        raise HTTPException(status_code=429, detail=WARNING_TEXT[lang], headers={"Retry-After": "60"})

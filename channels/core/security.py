@@ -19,20 +19,42 @@ DOCS_CSP = (
 )
 
 
+# Browser features no page of ours uses (web chat, inbox, docs): switched off for us and for
+# anything embedded.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), xr-spatial-tracking=()"
+)
+# One year; no includeSubDomains/preload: the municipality's other hosts are not ours to bind.
+HSTS = "max-age=31536000"
+
+
+class ContentSecurityPolicy(str):
+    """The CSP header value; remembers whether the public URL it was made for is https."""
+
+    https: bool = False
+
+
 def content_security_policy(public_base_url: str) -> str:
     """Only our own origin (plus the public base URL's origin for media links)."""
     parts = urlsplit(public_base_url)
     media = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    return (
+    policy = ContentSecurityPolicy(
         f"default-src 'self'; img-src 'self'{media}; connect-src 'self'; script-src 'self'; "
         "style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
+    policy.https = parts.scheme == "https"
+    return policy
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, csp: str) -> None:
+    """CSP, framing, sniffing, referrer and permissions policy on every response, and HSTS when
+    the public URL is https (`hsts`; by default taken from the CSP built for that URL)."""
+
+    def __init__(self, app: ASGIApp, *, csp: str, hsts: bool | None = None) -> None:
         self.app = app
         self.csp = csp
+        self.hsts = bool(getattr(csp, "https", False)) if hsts is None else hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -47,6 +69,9 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 headers.setdefault("Content-Security-Policy", csp)
+                headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+                if self.hsts:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -24,8 +24,14 @@ from channels.core.schemas import OutgoingMessage
 router = APIRouter(prefix="/media/deadlines", tags=["media"])
 
 KIND = "deadlines"
-DOCUMENT_NAME = {"nl": "wegwijs-termijnen.ics", "en": "wegwijs-deadlines.ics"}
 Extension = Literal["png", "ics"]
+
+
+def document_name(lang: str | None) -> str:
+    """The calendar file's name in the user's language (catalogue `deadlines.ics.file_name`)."""
+    from knowledge import texts
+
+    return texts.text("deadlines.ics.file_name", lang)
 
 
 def signature(settings: Settings, message_id: int) -> str:
@@ -41,7 +47,9 @@ def media_url(settings: Settings, message_id: int, extension: Extension) -> str:
 
 async def handle_deadlines_payload(ctx: PayloadContext, data: dict[str, Any]) -> list[OutgoingMessage]:
     """Payload handler for kind "deadlines": store the input, answer with image + document."""
-    lang = data.get("lang") if data.get("lang") in ("nl", "en") else ctx.conversation.language
+    from knowledge import languages
+
+    lang = languages.supported(data.get("lang") or ctx.conversation.language)
     settings = ctx.service.settings
     stored = {"wegwijs": {"type": KIND, "input": data.get("input") or {}, "lang": lang}}
     image = ctx.store(OutgoingMessage(data=stored))
@@ -50,7 +58,7 @@ async def handle_deadlines_payload(ctx: PayloadContext, data: dict[str, Any]) ->
     ctx.update(image)
     document = OutgoingMessage(
         document_url=media_url(settings, image.id, "ics"),
-        document_name=DOCUMENT_NAME.get(lang, DOCUMENT_NAME["nl"]),
+        document_name=document_name(lang),
     )
     return [image, document]
 
@@ -85,7 +93,7 @@ def _render(
     return (
         deadlines.render_ics(result, lang),
         "text/calendar; charset=utf-8",
-        DOCUMENT_NAME.get(lang, DOCUMENT_NAME["nl"]),
+        document_name(lang),
     )
 
 

@@ -4,6 +4,13 @@
 off it, found through the foreign keys of the gateway's tables (messages, reminders, inbox
 tickets with their events and notes, and any table a later feature adds with a foreign key to
 `conversations` or to one of those tables), then the Rasa tracker's events for that sender id.
+
+When the tracker events cannot be deleted (no tracker store configured, no `events` table, the
+database unreachable or an error), the erase is not complete: the user is told so
+(`gateway.data_deletion_incomplete`) and the sender id goes into `privacy_pending_erasures`,
+which `retry_pending_erasures` (the scheduler, every few minutes, and the nightly retention job)
+works through until the events are gone. Only events up to the request are deleted then, so a
+conversation the user started again afterwards is kept.
 """
 
 from __future__ import annotations
@@ -13,18 +20,23 @@ from knowledge.texts import Localized
 
 import importlib
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, column, delete, func, inspect, or_, select, table
+from datetime import datetime
+
+from sqlalchemy import (
+    ColumnElement, Engine, Float, Integer, String, Table, and_, column, delete, func, inspect, or_, select, table,
+)
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from channels.core.config import Settings
 from channels.core.conversation import PayloadContext
-from channels.core.models import Base, Conversation, utcnow
+from channels.core.models import Base, Conversation, UTCDateTime, utcnow
 from channels.core.privacy import hash_id
 from channels.core.schemas import OutgoingMessage
 
@@ -32,6 +44,9 @@ log = logging.getLogger(__name__)
 
 KIND = "delete_my_data"
 DELETED_TEXT = Localized("gateway.data_deleted")
+INCOMPLETE_TEXT = Localized("gateway.data_deletion_incomplete")
+PENDING_TABLE = "privacy_pending_erasures"
+MAX_ERROR_CHARS = 80
 # Modules whose tables hang off conversations; imported lazily, skipped when not installed.
 MODEL_MODULES = ("channels.reminders.models", "inbox.models")
 TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore: events(id, sender_id, type_name, timestamp, ...)
@@ -53,14 +68,47 @@ def configure(settings: Settings) -> None:
     _configured_tracker_url = settings.rasa_tracker_url
 
 
+class PendingErasure(Base):
+    """Tracker events still to be deleted for a user who asked (the tracker store failed then).
+
+    Not linked to `conversations` (no foreign key, no `conversation_id` column), so erasing or
+    retention never removes the reminder that something is still to be erased.
+    """
+
+    __tablename__ = PENDING_TABLE
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender_id: Mapped[str] = mapped_column(String(128), index=True)
+    before_epoch: Mapped[float] = mapped_column(Float)  # delete events up to this Unix time
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(MAX_ERROR_CHARS), nullable=True)
+
+
+_pending_ready: set[int] = set()
+
+
+def ensure_pending_table(engine: Engine) -> None:
+    """Create `privacy_pending_erasures` when missing (until it gets its own alembic revision)."""
+    if id(engine) not in _pending_ready:
+        Base.metadata.create_all(engine, tables=[PendingErasure.__table__], checkfirst=True)
+        _pending_ready.add(id(engine))
+
+
 @dataclass
 class ErasureReport:
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
     tracker_events: int | None = None  # None: tracker store not configured or not reachable
+    queued: bool = False  # the tracker part failed and waits in privacy_pending_erasures
 
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
+
+    @property
+    def complete(self) -> bool:
+        return self.tracker_events is not None
 
 
 def load_models() -> None:
@@ -160,8 +208,8 @@ def dispose_tracker_engines() -> None:
     _tracker_engines.clear()
 
 
-def _events() -> Any:
-    return table(TRACKER_TABLE, column("sender_id"), column("timestamp"))
+class TrackerStoreError(Exception):
+    """The tracker events could not be deleted; the message says why (no personal data)."""
 
 
 def delete_tracker_events(
@@ -170,26 +218,51 @@ def delete_tracker_events(
     sender_ids: Iterable[str] = (),
     older_than_epoch: float | None = None,
     count_only: bool = False,
+    sender_events_before: float | None = None,
 ) -> int | None:
     """Delete Rasa tracker events of these sender ids (and/or older than a Unix time).
 
-    Returns the number of events, or None when no tracker store is configured or reachable.
+    `sender_events_before` limits the sender ids' events to those up to that Unix time.
+    Returns the number of events, or None when no tracker store is configured or reachable
+    (logged as an error: the caller must not treat that as done).
     """
-    if not tracker_url:
-        log.info("tracker store not configured (tracker_url); Rasa tracker events not touched")
+    try:
+        return delete_tracker_events_or_raise(
+            tracker_url, sender_ids=sender_ids, older_than_epoch=older_than_epoch, count_only=count_only,
+            sender_events_before=sender_events_before,
+        )
+    except TrackerStoreError as exc:
+        log.error("Rasa tracker events NOT deleted: %s", exc)
         return None
+
+
+def delete_tracker_events_or_raise(
+    tracker_url: str | None,
+    *,
+    sender_ids: Iterable[str] = (),
+    older_than_epoch: float | None = None,
+    count_only: bool = False,
+    sender_events_before: float | None = None,
+) -> int:
+    """`delete_tracker_events`, raising `TrackerStoreError` instead of returning None."""
+    if not tracker_url:
+        raise TrackerStoreError("tracker store not configured (WEGWIJS_TRACKER_URL / WEGWIJS_ENGINE_TRACKER_DB)")
     try:
         engine = _tracker_engine(tracker_url)
-        if engine is None or not inspect(engine).has_table(TRACKER_TABLE):
-            log.warning("tracker store has no %r table; Rasa tracker events not touched", TRACKER_TABLE)
-            return None
-        events = _events()
+        if engine is None:
+            raise TrackerStoreError("tracker database file does not exist")
+        if not inspect(engine).has_table(TRACKER_TABLE):
+            raise TrackerStoreError(f"tracker store has no {TRACKER_TABLE!r} table")
+        events = table(TRACKER_TABLE, column("sender_id"), column("timestamp"))
         ids = list(sender_ids)
         total = 0
         with engine.begin() as connection:
             conditions: list[ColumnElement[bool]] = []
             for start in range(0, len(ids), BATCH):
-                conditions.append(events.c.sender_id.in_(ids[start : start + BATCH]))
+                condition = events.c.sender_id.in_(ids[start : start + BATCH])
+                if sender_events_before is not None:
+                    condition = and_(condition, events.c.timestamp <= sender_events_before)
+                conditions.append(condition)
             if older_than_epoch is not None:
                 conditions.append(events.c.timestamp < older_than_epoch)
             if count_only and conditions:  # one query, so an event is not counted twice
@@ -198,9 +271,43 @@ def delete_tracker_events(
                 for condition in conditions:  # deleted rows are not matched again
                     total += connection.execute(delete(events).where(condition)).rowcount or 0
         return total
+    except TrackerStoreError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a tracker store outage must not block the gateway erase
-        log.error("deleting tracker events failed: %s", type(exc).__name__)
-        return None
+        raise TrackerStoreError(f"deleting tracker events failed: {type(exc).__name__}") from exc
+
+
+# -- erasures still to finish ---------------------------------------------------------------
+def queue_pending_erasure(session: Session, sender_id: str, before_epoch: float, error: str) -> None:
+    """Remember that this sender's tracker events (up to `before_epoch`) still have to go."""
+    ensure_pending_table(session.get_bind())  # type: ignore[arg-type]
+    session.add(PendingErasure(sender_id=sender_id, before_epoch=before_epoch, attempts=1,
+                               last_attempt_at=utcnow(), last_error=error[:MAX_ERROR_CHARS]))
+    session.commit()
+
+
+def retry_pending_erasures(session_factory: sessionmaker[Session], tracker_url: str | None = UNSET) -> tuple[int, int]:
+    """Try every queued tracker erasure once; returns (done, still pending). Done rows are removed."""
+    url = _configured_tracker_url if tracker_url is UNSET else tracker_url
+    done = left = 0
+    with session_factory() as session:
+        ensure_pending_table(session.get_bind())  # type: ignore[arg-type]
+        for pending in list(session.scalars(select(PendingErasure).order_by(PendingErasure.id))):
+            try:
+                delete_tracker_events_or_raise(url, sender_ids=[pending.sender_id],
+                                               sender_events_before=pending.before_epoch)
+            except TrackerStoreError as exc:
+                pending.attempts += 1
+                pending.last_attempt_at = utcnow()
+                pending.last_error = str(exc)[:MAX_ERROR_CHARS]
+                left += 1
+            else:
+                session.delete(pending)
+                done += 1
+        session.commit()
+    if done or left:
+        log.log(logging.ERROR if left else logging.INFO, "pending tracker erasures: %d done, %d still pending", done, left)
+    return done, left
 
 
 # -- the public operation -----------------------------------------------------------------
@@ -237,7 +344,15 @@ def delete_user_data(
         )
     session.commit()
     url = _configured_tracker_url if tracker_url is UNSET else tracker_url
-    report.tracker_events = delete_tracker_events(url, sender_ids=[conversation_id])
+    requested_at = time.time()
+    try:
+        report.tracker_events = delete_tracker_events_or_raise(url, sender_ids=[conversation_id])
+    except TrackerStoreError as exc:
+        queue_pending_erasure(session, conversation_id, requested_at, str(exc))
+        report.queued = True
+        log.error("user data deleted EXCEPT the tracker events (queued for retry) conversation=%s rows=%d: %s",
+                  hash_id(conversation_id), report.total_rows, exc)
+        return report
     log.info(
         "user data deleted conversation=%s rows=%d tracker_events=%s",
         hash_id(conversation_id),
@@ -251,6 +366,7 @@ async def handle_delete_payload(ctx: PayloadContext, data: dict[str, Any]) -> li
     """Payload handler for `{"wegwijs": {"type": "delete_my_data", "lang": ...}}` (after the bot's confirmation)."""
     lang = data.get("lang") if data.get("lang") in languages.CODES else ctx.conversation.language
     with ctx.service.session_factory() as session:
-        delete_user_data(session, ctx.conversation.id, recreate=True)
-    # Stored in the fresh, empty conversation by the service.
-    return [OutgoingMessage(text=DELETED_TEXT.get(lang, DELETED_TEXT["nl"]), sender="system")]
+        report = delete_user_data(session, ctx.conversation.id, recreate=True)
+    # Stored in the fresh, empty conversation by the service. Never "deleted" while a part is kept.
+    done = DELETED_TEXT if report.complete else INCOMPLETE_TEXT
+    return [OutgoingMessage(text=done.get(lang, done["nl"]), sender="system")]

@@ -8,7 +8,10 @@
 - In conversations that are still active: messages older than the cut-off (except the
   transcript of an open ticket), closed tickets last changed before the cut-off, and reminders
   that were sent, cancelled or failed before the cut-off are deleted.
-- In the Rasa tracker store: every event older than the cut-off.
+- In the Rasa tracker store: every event older than the cut-off. When the tracker store is not
+  configured or fails, that is logged as an error and the report says `tracker_complete: false`
+  (never skipped silently); queued erasures ("delete my data" whose tracker part failed) are
+  retried in the same run.
 
 `run_retention(session_factory, settings, now=..., dry_run=...)` returns the counts; with
 `dry_run` nothing is deleted.
@@ -38,6 +41,13 @@ class RetentionReport:
     conversations: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     tracker_events: int | None = None
+    tracker_error: str | None = None
+    pending_erasures_done: int = 0
+    pending_erasures_left: int = 0
+
+    @property
+    def tracker_complete(self) -> bool:
+        return self.tracker_events is not None
 
     def add(self, counts: dict[str, int]) -> None:
         for name, n in counts.items():
@@ -50,6 +60,10 @@ class RetentionReport:
             "conversations": self.conversations,
             "rows": dict(sorted(self.rows.items())),
             "tracker_events": self.tracker_events,
+            "tracker_complete": self.tracker_complete,
+            "tracker_error": self.tracker_error,
+            "pending_erasures_done": self.pending_erasures_done,
+            "pending_erasures_left": self.pending_erasures_left,
         }
 
 
@@ -177,9 +191,17 @@ def run_retention(
     url = erase._configured_tracker_url if tracker_url is erase.UNSET else tracker_url
     if url is None and tracker_url is erase.UNSET:
         url = settings.rasa_tracker_url
-    report.tracker_events = erase.delete_tracker_events(
-        url, sender_ids=expired, older_than_epoch=cutoff.timestamp(), count_only=dry_run
-    )
+    try:
+        report.tracker_events = erase.delete_tracker_events_or_raise(
+            url, sender_ids=expired, older_than_epoch=cutoff.timestamp(), count_only=dry_run
+        )
+    except erase.TrackerStoreError as exc:
+        report.tracker_error = str(exc)
+        log.error("retention: Rasa tracker events NOT deleted (%s); conversations kept there", exc)
+    if not dry_run:
+        report.pending_erasures_done, report.pending_erasures_left = erase.retry_pending_erasures(
+            session_factory, url
+        )
     log.info(
         "retention %s cutoff=%s conversations=%d rows=%d tracker_events=%s",
         "dry-run" if dry_run else "done",

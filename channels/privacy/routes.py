@@ -1,22 +1,92 @@
-"""GET /privacy: the privacy statement (Dutch and English), server-rendered."""
+"""GET /privacy: the privacy statement in every language Wegwijs speaks, server-rendered.
+
+The texts are in knowledge/i18n/<lang>/messages/privacy.yaml (Dutch is the legal source). The
+language is ?lang= when Wegwijs speaks it, else the best one in the browser's Accept-Language
+header, else Dutch; the page links to the other languages.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
+from knowledge import languages, texts
+
+DOMAIN = "privacy"
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 router = APIRouter(tags=["privacy"])
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
-@router.get("/privacy", response_class=HTMLResponse, summary="Privacy statement (Dutch and English)")
-def privacy_page(request: Request) -> HTMLResponse:
+def _speaks(tag: str | None) -> str | None:
+    """The language code for a tag like 'pt-BR' or 'tr', when Wegwijs speaks it."""
+    if not tag:
+        return None
+    base = tag.strip().replace("_", "-").split("-")[0].lower()
+    return base if base in languages.CODES else None
+
+
+def accepted_language(header: str | None) -> str | None:
+    """The first language of an Accept-Language header that Wegwijs speaks, by quality (q=)."""
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate((header or "")[:1000].split(",")[:30]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        match = re.search(r"q\s*=\s*([0-9.]+)", params)
+        if match:
+            try:
+                quality = float(match.group(1))
+            except ValueError:
+                quality = 0.0
+        code = _speaks(tag)
+        if code and quality > 0:
+            ranked.append((-quality, index, code))
+    return min(ranked)[2] if ranked else None
+
+
+def _rich(value: str) -> Markup:
+    """Catalogue text as HTML: escaped, with **bold** shown as <strong>. A bold command is isolated
+    with its own direction, so "/verwijder" inside Arabic text keeps its slash in front."""
+    return Markup(_BOLD.sub(lambda m: f'<strong dir="auto">{m.group(1)}</strong>', str(escape(value))))
+
+
+def page_texts(lang: str, municipality: str, retention_days: int) -> dict[str, Markup]:
+    params = {"intro": {"municipality": municipality}, "how_long": {"retention_days": retention_days}}
+    out: dict[str, Markup] = {}
+    for key in texts.keys(DOMAIN):
+        name = key.partition(".")[2]
+        out[name] = _rich(texts.text(key, lang, **params.get(name, {})))
+    return out
+
+
+@router.get(
+    "/privacy", response_class=HTMLResponse,
+    summary="Privacy statement (?lang= nl, en, tr, ar or pt; else the Accept-Language header)",
+)
+def privacy_page(
+    request: Request,
+    lang: Annotated[str | None, Query()] = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> HTMLResponse:
     settings = request.app.state.settings
-    return templates.TemplateResponse(
+    language = _speaks(lang) or accepted_language(accept_language) or languages.SOURCE
+    response = templates.TemplateResponse(
         request,
         "privacy.html",
-        {"municipality": settings.municipality, "retention_days": settings.retention_days},
+        {
+            "lang": language,
+            "dir": languages.direction(language),
+            "t": page_texts(language, settings.municipality.capitalize(), settings.retention_days),
+            "others": [{"code": code, "name": languages.name(code), "dir": languages.direction(code)}
+                       for code in languages.CODES if code != language],
+        },
     )
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+    return response

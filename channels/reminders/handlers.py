@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from channels.core.conversation import InboundMessage, PayloadContext, PayloadHandler
 from channels.core.schemas import Button, OutgoingMessage
 from channels.reminders.service import ReminderService
+from knowledge import chatwords
 from channels.reminders.texts import (
     DECLINED_TEXT,
     NOT_FOUND_TEXT,
@@ -59,7 +60,7 @@ def parse_command(text: str) -> dict[str, Any] | None:
 
 def is_stop(text: str) -> bool:
     normal = " ".join(text.lower().strip().rstrip(".!").split())
-    return normal in STOP_TEXTS or bool(_STOP_COMMAND.fullmatch(normal))
+    return normal in STOP_TEXTS or bool(_STOP_COMMAND.fullmatch(normal)) or chatwords.is_stop_reminders(text)
 
 
 def offering_reminders(handler: PayloadHandler, reminders: ReminderService) -> PayloadHandler:

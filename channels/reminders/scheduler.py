@@ -3,7 +3,9 @@
 Jobs:
 - `reminders`: every `reminder_interval_s` seconds, and once right at start-up, so reminders
   that fell due while the gateway was down go out after a restart (catch-up);
-- `retention`: every night at `retention_hour`:30 local time (`channels.privacy.retention`).
+- `retention`: every night at `retention_hour`:30 local time (`channels.privacy.retention`);
+- `pending_erasures`: every `PENDING_ERASURE_INTERVAL_S`, "delete my data" requests whose tracker
+  part failed are tried again until they succeed (`channels.privacy.erase.retry_pending_erasures`).
 Off when `scheduler_enabled` is false (tests); then call the jobs yourself.
 """
 
@@ -21,6 +23,8 @@ from channels.core.conversation import ConversationService
 from channels.reminders.service import ReminderService
 
 log = logging.getLogger(__name__)
+
+PENDING_ERASURE_INTERVAL_S = 600
 
 
 def start_scheduler(service: ConversationService, reminders: ReminderService) -> AsyncIOScheduler | None:
@@ -44,6 +48,22 @@ def start_scheduler(service: ConversationService, reminders: ReminderService) ->
         except Exception:  # noqa: BLE001
             log.exception("retention job failed")
 
+    def pending_erasures() -> None:
+        from channels.privacy.erase import retry_pending_erasures
+
+        try:
+            retry_pending_erasures(service.session_factory)
+        except Exception:  # noqa: BLE001
+            log.exception("pending erasure job failed")
+
+    scheduler.add_job(
+        pending_erasures,
+        IntervalTrigger(seconds=PENDING_ERASURE_INTERVAL_S, timezone=zone),
+        id="pending_erasures",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
     scheduler.add_job(
         send_reminders,
         IntervalTrigger(seconds=settings.reminder_interval_s, timezone=zone),

@@ -182,9 +182,13 @@ class TelegramChannel:
         assert update.effective_message is not None and update.effective_message.text is not None
         command = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
         text = mapping.SERVICE_COMMANDS[command]
-        if command == "taal" and context.args and context.args[0].lower()[:2] in ("en", "nl"):
-            text += json.dumps({"language_choice": context.args[0].lower()[:2]})
-        await self._turn(update, text=text, display_text=f"/{command}")
+        if command == "taal" and context.args:
+            arg = " ".join(context.args)
+            choice = languages.language_named(arg) or (arg.lower()[:2] if arg.lower()[:2] in languages.CODES else None)
+            if choice:
+                text += json.dumps({"language_choice": choice})
+        # made by the gateway from a Telegram command, not typed: a trusted payload
+        await self._turn(update, text=text, display_text=f"/{command}", trusted=True)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None and update.effective_message.text is not None
@@ -205,7 +209,8 @@ class TelegramChannel:
         if payload is None:
             await self.sender.send_text(chat_id, mapping.EXPIRED_BUTTON_TEXT[self._language(chat_id, update)])
             return
-        await self._turn(update, text=payload, display_text=_button_title(query.message, query.data))
+        # resolved from the buttons this chat was sent (Telegram only returns our callback data)
+        await self._turn(update, text=payload, display_text=_button_title(query.message, query.data), trusted=True)
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, voice messages, stickers...: say that only text is read."""
@@ -219,7 +224,9 @@ class TelegramChannel:
         log.error("telegram update failed: %s", type(context.error).__name__)
 
     # -- one turn -------------------------------------------------------------------------
-    async def _turn(self, update: Update, *, text: str, display_text: str | None = None) -> None:
+    async def _turn(
+        self, update: Update, *, text: str, display_text: str | None = None, trusted: bool = False
+    ) -> None:
         chat_id = _chat_id(update)
         if await self._limited(chat_id):
             return
@@ -230,6 +237,7 @@ class TelegramChannel:
                 text=text,
                 platform_message_id=f"update:{update.update_id}",
                 display_text=display_text,
+                trusted=trusted,
             )
         if replies:
             await self.sender.send_to_chat(chat_id, replies, self._language(chat_id, update))

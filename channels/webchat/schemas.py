@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from channels.core.schemas import MessagePublic
+from knowledge import languages
 
 MAX_TEXT_CHARS = 2000
 SessionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Per-browser random id")]
+# one of the languages Wegwijs speaks (knowledge/languages.yml): nl, en, tr, ar, pt
+Language = Literal[languages.CODES]  # type: ignore[valid-type]
 
 
 class WebchatMessageCreate(BaseModel):
@@ -19,6 +22,11 @@ class WebchatMessageCreate(BaseModel):
     client_message_id: str | None = Field(
         None, max_length=64, description="Optional id to drop retried sends"
     )
+    lang: Language | None = Field(  # type: ignore[valid-type]
+        None,
+        description="The language the user chose in the page's menu; the assistant answers in it "
+        f"from this message on ({', '.join(languages.CODES)})",
+    )
 
     @field_validator("text")
     @classmethod
@@ -26,11 +34,18 @@ class WebchatMessageCreate(BaseModel):
         value = value.strip()
         if not value:
             raise ValueError("text is empty: type a message first")
-        if len(value) > MAX_TEXT_CHARS:
-            raise ValueError(
-                f"text is longer than {MAX_TEXT_CHARS} characters: please send a shorter message"
-            )
-        return value
+        return value  # the length limit is the setting WEGWIJS_WEBCHAT_MAX_CHARS: see check_length
+
+
+def check_length(text: str, max_chars: int) -> None:
+    """Refuse a text over `max_chars` (the setting `webchat_max_chars`) as a 422 on body.text."""
+    if len(text) > max_chars:
+        from fastapi.exceptions import RequestValidationError
+
+        raise RequestValidationError([{
+            "type": "value_error", "loc": ("body", "text"), "input": None,
+            "msg": f"Value error, text is longer than {max_chars} characters: please send a shorter message",
+        }])
 
 
 class MessagesPublic(BaseModel):

@@ -25,6 +25,7 @@ from channels.core.privacy import hash_id
 from channels.core.ratelimit import WARNING_TEXT, Decision, RateLimiter, make_rate_limiter
 from channels.core.schemas import Button, OutgoingMessage
 from channels.whatsapp import mapping
+from knowledge import languages
 from channels.whatsapp.client import GraphClient, WhatsAppError
 from channels.whatsapp.mapping import CHANNEL, Inbound
 
@@ -103,12 +104,20 @@ class WhatsAppChannel:
             text=text,
             platform_message_id=inbound.message_id,
             display_text=inbound.display_text,
+            trusted=inbound.is_button,  # a reply id we set on a button we sent (signed webhook)
         )
         conversation = self._conversation(wa_id)
         if conversation is None:
             return
         await self.flush_pending(conversation)
         await self.send_messages(wa_id, replies, conversation.language)
+
+    def template_language(self, language: str) -> str:
+        """WhatsApp's code for the user's language when its template was approved, else the default."""
+        approved = {code.strip() for code in self.settings.whatsapp_template_languages.split(",")}
+        if language in approved and language in languages.CODES:
+            return languages.info(language)["whatsapp_code"]
+        return self.settings.whatsapp_template_language
 
     # -- Sender ---------------------------------------------------------------------------
     async def send(self, conversation: ConversationRef, messages: list[OutgoingMessage]) -> None:
@@ -130,7 +139,7 @@ class WhatsAppChannel:
             else self.settings.whatsapp_notice_template_name
         )
         body = mapping.template_body(
-            conversation.channel_user_id, name, self.settings.whatsapp_template_language
+            conversation.channel_user_id, name, self.template_language(conversation.language)
         )
         try:
             await self.client.send(body)

@@ -5,7 +5,10 @@
   const POLL_MS = 5000;
 
   async function getJSON(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    // marked as background: the refresh does not count as activity for the idle timeout
+    const response = await fetch(url, {
+      headers: { Accept: "application/json", "X-Wegwijs-Poll": "1" }, credentials: "same-origin",
+    });
     if (response.status === 401) { window.location.assign("/inbox/login"); return null; }
     if (!response.ok) return null;
     return response.json();

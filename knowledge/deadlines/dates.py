@@ -2,14 +2,17 @@
 
 `add_years` and `add_months` keep the day of the month and clamp to the last day of the
 target month when that day does not exist (29 Feb + 1 year = 28 Feb; 31 Aug + 6 months =
-28/29 Feb), as in Reg. 1182/71 art. 3(2)(c). Calendar dates only; no clock, no time zones.
+28/29 Feb), as in Reg. 1182/71 art. 3(2)(c). Calendar dates only; the rules never read the
+clock. `today()` is the one place that does: the current date in Europe/Amsterdam.
 """
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-__all__ = ["add_days", "add_months", "add_years", "last_day_of_month"]
+__all__ = ["TIMEZONE", "add_days", "add_months", "add_years", "last_day_of_month", "today"]
+
+TIMEZONE = "Europe/Amsterdam"
 
 
 def last_day_of_month(year: int, month: int) -> int:
@@ -31,3 +34,13 @@ def add_years(d: date, years: int) -> date:
 
 def add_days(d: date, days: int) -> date:
     return d + timedelta(days=days)
+
+
+def today(tz: str | None = None) -> date:
+    """The current calendar date in `tz` (default Europe/Amsterdam): "today" for every caller."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo(tz or TIMEZONE)).date()
+    except Exception:  # pragma: no cover - no tz database on this system
+        return (datetime.now(timezone.utc) + timedelta(hours=1)).date()

@@ -1,4 +1,4 @@
-"""Read rules.yaml: rule metadata and parameters keyed by `valid_from` (OpenFisca style)."""
+"""Read rules.yaml: rule metadata (function, facts, legal basis) and parameters keyed by `valid_from`."""
 from __future__ import annotations
 
 from datetime import date
@@ -54,9 +54,9 @@ def facts(key: str) -> list[str]:
     return list(load_rules()[key].get("facts") or [])
 
 
-def title(key: str, lang: str) -> str:
-    titles = load_rules()[key]["title"]
-    return titles.get(lang) or titles["en"]
+def function_path(key: str) -> str:
+    """The dotted path of the Python function rules.yaml names for this key."""
+    return load_rules()[key]["function"]
 
 
 def legal_basis(key: str) -> list[dict[str, Any]]:

@@ -205,3 +205,59 @@ async def test_a_form_turn_validates_every_slot_without_warnings(dispatcher, cap
         result = await ValidateDeadlinesForm().run(dispatcher, tracker, domain)
     assert {"event": "slot", "timestamp": None, "name": "pip_date", "value": "2024-05-12"} in result
     assert not [r for r in caplog.records if "Skipping validation" in r.getMessage()]
+
+
+# --- one field definition; contract version 2 in the chat --------------------------------------
+
+
+def test_the_domain_declares_a_slot_and_an_ask_action_for_every_chat_field():
+    from pathlib import Path
+
+    import yaml
+
+    from knowledge.deadlines.fields import FIELD_NAMES
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "bot" / "domain" / "deadlines.yml").read_text())
+    field_slots = {name for name in domain["slots"] if name in FIELD_NAMES}
+    assert field_slots == set(deadlines.FIELDS)
+    actions = {a if isinstance(a, str) else next(iter(a)) for a in domain["actions"]}
+    assert {f"action_ask_{field}" for field in deadlines.FIELDS} <= actions
+    for field in deadlines.FIELDS:
+        action = getattr(deadlines, "ActionAsk" + "".join(part.capitalize() for part in field.split("_")))
+        assert action().name() == f"action_ask_{field}"
+
+
+async def test_a_naturalisation_question_asks_marriage_and_living_together_in_the_users_words(dispatcher):
+    slots = {"deadline_goal": "naturalisatie", "residence_start": "2020-06-01", "partner_dutch": True}
+    tracker = make_tracker([user_event("ja", "affirm")], slots=slots)
+    assert await ValidateDeadlinesForm().required_slots([], dispatcher, tracker, {}) == [
+        "residence_start", "partner_dutch", "marriage_date", "cohabitation_start"]
+    deadlines.ActionAskMarriageDate().run(dispatcher, tracker, {})
+    assert "getrouwd" in dispatcher.messages[-1]["text"]
+    english = make_tracker([user_event("yes", "affirm")], slots={**slots, "language": "en"})
+    deadlines.ActionAskCohabitationStart().run(dispatcher, english, {})
+    assert "live together" in dispatcher.messages[-1]["text"]
+
+
+def test_a_naturalisation_answer_uses_marriage_and_living_together_in_the_netherlands(dispatcher):
+    slots = {"residence_start": "2018-06-01", "partner_dutch": True, "marriage_date": "2020-03-01",
+             "cohabitation_start": "2019-01-01"}
+    ActionComputeDeadlines().run(dispatcher, make_tracker([user_event("1", "affirm")], slots=slots), {})
+    assert "1 januari 2022" in dispatcher.messages[0]["text"]  # from U = 2019-01-01 + 3 years
+    assert dispatcher.messages[1]["custom"]["wegwijs"]["input"]["marriage_date"] == "2020-03-01"
+
+
+def test_a_pace_question_gets_the_planning_sentence(dispatcher):
+    slots = {"pip_date": "2024-05-12", "hours_bow": 540, "hours_per_week": 10}
+    ActionComputeDeadlines().run(dispatcher, make_tracker([user_event("10", "inform")], slots=slots), {})
+    text = dispatcher.messages[0]["text"]
+    assert "Met 10 uur per week heeft u 600 uur op 3 januari 2027" in text  # 22-11-2026 + 6 weeks
+    assert "Planning (advies):" in text
+
+
+async def test_hours_per_week_above_40_are_asked_again(dispatcher):
+    tracker = make_tracker([user_event("60", "inform")], slots={"requested_slot": "hours_per_week",
+                                                                 "deadline_goal": "tempo"})
+    events = await ValidateDeadlinesForm().extract_hours_per_week(dispatcher, tracker, {})
+    assert events["hours_per_week"] is None
+    assert "meer dan 40 uur per week" in dispatcher.messages[0]["text"]

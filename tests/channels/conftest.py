@@ -27,8 +27,27 @@ BASE_URL = "http://testserver"
 PUBLIC_BASE = "https://gateway.test"  # the channel tests' public URL (webhooks and media links)
 
 
+def test_tracker_db(tmp_path: Path) -> str:
+    """A tracker database of the test (Rasa's `events` table), never the repository's var/trackers.db."""
+    import sqlite3
+
+    path = tmp_path / "trackers.db"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+            "action_name VARCHAR(255), data TEXT)"
+        )
+    return f"sqlite:///{path}"
+
+
+test_tracker_db.__test__ = False  # type: ignore[attr-defined]
+
+
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
+        "env": "development",  # explicitly, as scripts/run and scripts/test do (production is the default)
+        "tracker_url": test_tracker_db(tmp_path),
         "database_url": f"sqlite:///{tmp_path / 'gateway.db'}",
         "rasa_url": "http://rasa.test",
         "rasa_token": "test-rasa-token",

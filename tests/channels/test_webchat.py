@@ -22,8 +22,8 @@ SESSION = "b7f4c0e1a2d34b5c"
 async def test_the_page_is_served_in_dutch_without_external_resources(client: httpx.AsyncClient) -> None:
     response = await client.get("/")
     assert response.status_code == 200
-    assert '<html lang="nl">' in response.text
-    assert "Verstuur" in response.text and 'id="lang-toggle"' in response.text
+    assert '<html lang="nl" dir="ltr">' in response.text
+    assert "Verstuur" in response.text and 'id="lang-select"' in response.text
     assert 'name="viewport"' in response.text
     assert not re.search(r"(src|href)=\"https?://", response.text)
     for asset in ("chat.js", "chat.css"):
@@ -53,10 +53,11 @@ async def test_a_round_trip_returns_the_bot_text_and_buttons(
 async def test_a_button_click_sends_the_payload_and_keeps_the_title_for_the_transcript(
     client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
+    await client.post(API, json={"session_id": SESSION, "text": "hoi"})  # the bot offers its buttons
     await client.post(API, json={"session_id": SESSION, "text": "/ask_deadlines", "title": "Mijn termijn"})
-    assert fake_rasa.messages[0].body["message"] == "/ask_deadlines"
+    assert fake_rasa.messages[1].body["message"] == "/ask_deadlines"
     history = (await client.get(API, params={"session_id": SESSION})).json()["messages"]
-    assert history[0]["direction"] == "in" and history[0]["text"] == "Mijn termijn"
+    assert history[2]["direction"] == "in" and history[2]["text"] == "Mijn termijn"
 
 
 async def test_polling_returns_the_messages_after_an_id_in_both_directions(

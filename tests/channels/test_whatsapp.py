@@ -424,3 +424,17 @@ def test_production_refuses_placeholder_channel_secrets(tmp_path: Path) -> None:
         whatsapp_settings(
             tmp_path, "https://graph.facebook.com", env="production", whatsapp_app_secret="changethis"
         )
+
+
+def test_the_template_goes_out_in_the_users_language_when_it_was_approved_in_that_language() -> None:
+    from types import SimpleNamespace
+
+    from channels.whatsapp.channel import WhatsAppChannel
+
+    settings = SimpleNamespace(whatsapp_template_languages="nl, en, pt", whatsapp_template_language="nl")
+    channel = SimpleNamespace(settings=settings)
+    assert WhatsAppChannel.template_language(channel, "pt") == "pt_BR"  # type: ignore[arg-type]
+    assert WhatsAppChannel.template_language(channel, "en") == "en"  # type: ignore[arg-type]
+    # Turkish has no approved template here: the default language's template is sent
+    assert WhatsAppChannel.template_language(channel, "tr") == "nl"  # type: ignore[arg-type]
+    assert WhatsAppChannel.template_language(channel, "xx") == "nl"  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ API_POSTS = {
     "/inbox/api/tickets/{id}/notes": {"text": "Notitie"},
     "/inbox/api/tickets/{id}/close": {"reason": "beantwoord"},
 }
-PUBLIC = {"/inbox/login"}
+PUBLIC = {"/inbox/login", "/inbox/login/totp"}
 
 
 @pytest.fixture

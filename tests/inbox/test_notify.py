@@ -116,7 +116,7 @@ async def test_unreachable_notification_targets_do_not_block_the_handoff_and_log
     dead = free_port()
     settings = make_settings(
         tmp_path, smtp_host="127.0.0.1", smtp_port=dead, smtp_starttls=False, smtp_to="team@voorbeeldstad.nl",
-        handoff_webhook_url=f"http://127.0.0.1:{dead}/hook",
+        handoff_webhook_url=f"http://127.0.0.1:{dead}/hook", handoff_webhook_secret="webhook-signing-secret",
     )
     caplog.set_level(logging.INFO)
     async with running(settings, FakeRasa(reply=scripted_reply)) as (app, client):

@@ -68,3 +68,27 @@ def test_uids_are_stable_between_exports(result: dict) -> None:
 def test_a_result_without_dates_gives_an_empty_calendar() -> None:
     calendar, events = parse(to_ics(compute({"hours_bow": 10}, today=TODAY), "nl"))
     assert events == [] and str(calendar["VERSION"]) == "2.0"
+
+
+def test_planning_dates_are_clearly_marked_planning_events_without_a_reminder() -> None:
+    result = compute({"pip_date": "2024-01-12", "hours_bow": 360, "hours_per_week": 6}, today=date(2026, 5, 27))
+    _, english = parse(to_ics(result, "en", stamp=STAMP))
+    by_uid = {str(event["UID"]).split("-")[0]: event for event in english}
+    planning = by_uid["hours_600_reached"]
+    assert planning.decoded("DTSTART") == date(2027, 3, 3)
+    assert str(planning["SUMMARY"]) == "Planning: 600 lesson hours reached (planning)"
+    assert "not a legal date" in str(planning["DESCRIPTION"])
+    assert planning.walk("VALARM") == []
+    assert "PLANNING" in planning["CATEGORIES"].to_ical().decode()
+    assert by_uid["hours_450_reached"].decoded("DTSTART") == date(2026, 9, 9)
+    legal = by_uid["termijn_end"]
+    assert str(legal["SUMMARY"]) == "End of your integration term" and legal.walk("VALARM")
+    assert "CATEGORIES" not in legal
+    _, dutch = parse(to_ics(result, "nl", stamp=STAMP))
+    assert "Planning: 600 uur les bereikt (planning)" in {str(event["SUMMARY"]) for event in dutch}
+
+
+def test_a_calendar_in_a_language_without_deadline_texts_is_dutch() -> None:
+    result = compute({"pip_date": "2024-05-12"}, today=TODAY)
+    _, turkish = parse(to_ics(result, "tr", stamp=STAMP))
+    assert "Einde van uw inburgeringstermijn" in {str(event["SUMMARY"]) for event in turkish}

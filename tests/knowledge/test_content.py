@@ -35,13 +35,51 @@ def test_generated_files_say_they_are_generated():
         assert text.startswith("# GENERATED from knowledge/"), path
 
 
-def test_every_faq_response_has_a_dutch_default_and_an_english_variation_with_a_source():
+def faq_variations(topic: str) -> dict[str, dict]:
+    """The generated response variations of one topic, keyed by language (nl: the default)."""
+    domain = yaml.safe_load(build.outputs()[build.OUT_FAQ_DOMAIN])
+    variations = domain["responses"][f"utter_faq/{topic}"]
+    return {(v["condition"][0]["value"] if "condition" in v else "nl"): v for v in variations}
+
+
+def test_every_faq_response_has_a_dutch_default_last_and_a_variation_per_language_with_a_source():
     domain = yaml.safe_load(build.outputs()[build.OUT_FAQ_DOMAIN])
     for topic in loader.topic_ids():
-        en, nl = domain["responses"][f"utter_faq/{topic}"]
-        assert en["condition"][0]["value"] == "en" and "Source: https://" in en["text"]
-        assert "condition" not in nl and "Bron: https://" in nl["text"]
-        assert 2 <= len(nl["buttons"]) <= 5
+        variations = domain["responses"][f"utter_faq/{topic}"]
+        assert "condition" not in variations[-1] and "Bron: https://" in variations[-1]["text"]
+        assert all("condition" in v for v in variations[:-1])
+        by_lang = faq_variations(topic)
+        assert "Source: https://" in by_lang["en"]["text"]
+        assert 2 <= len(by_lang["nl"]["buttons"]) <= 5
+
+
+def test_an_unchecked_translation_says_so_in_its_language_and_offers_the_dutch_text():
+    by_lang = faq_variations("termijn")
+    assert "not yet been checked by a translator" in by_lang["en"]["text"]
+    assert {"title": "Show the Dutch text", "payload": '/show_dutch{"faq_topic": "termijn"}'} in by_lang["en"]["buttons"]
+    # the Dutch source never carries the note
+    assert "vertaler" not in by_lang["nl"]["text"]
+    assert not any(b["payload"].startswith("/show_dutch") for b in by_lang["nl"]["buttons"])
+
+
+def test_a_reviewed_translation_loses_the_note_until_the_dutch_changes(tmp_path, monkeypatch):
+    from knowledge import translations
+
+    i18n = tmp_path / "i18n"
+    shutil.copytree(translations.I18N_DIR, i18n)
+    monkeypatch.setattr(translations, "I18N_DIR", i18n)
+    path = i18n / "en" / "faq" / "termijn.yaml"
+    data = translations.read(path)
+    data["translation"].update(reviewed_by="A. Vertaler", reviewed_on="2026-12-07")
+    path.write_text(translations.dump_yaml(data), encoding="utf-8")
+    assert translations.faq_checked("en", "termijn")
+    faq = loader.load_faqs()["termijn"]
+    assert not build.needs_check_note(faq, "en")
+    # the Dutch text changes: the review no longer counts, the translation is stale
+    data["translation"]["from_nl"] = "000000000000"
+    path.write_text(translations.dump_yaml(data), encoding="utf-8")
+    assert not translations.faq_checked("en", "termijn")
+    assert "faq/termijn" in translations.status("en")["stale"]
 
 
 def test_municipality_placeholders_are_filled_in():
@@ -70,10 +108,10 @@ def messages(problems):
     return "\n".join(str(p) for p in problems)
 
 
-def test_a_missing_language_is_reported_with_the_file_and_field(kb):
-    edit(kb / "faq" / "termijn.yaml", lambda d: d["answer"].pop("en"))
+def test_a_missing_dutch_source_text_is_reported_with_the_file_and_field(kb):
+    edit(kb / "faq" / "termijn.yaml", lambda d: d["answer"].pop("nl"))
     text = messages(validate.validate())
-    assert "faq/termijn.yaml" in text and "answer" in text and "'en' is a required property" in text
+    assert "faq/termijn.yaml" in text and "answer" in text and "'nl' is a required property" in text
 
 
 def test_a_missing_source_is_reported(kb):
@@ -105,10 +143,9 @@ def test_a_missing_topic_file_is_reported(kb):
 
 @pytest.mark.parametrize("topic", ["termijn", "verlenging", "afschalen"])
 def test_the_rule_answers_offer_to_calculate_the_persons_own_dates(topic):
-    domain = yaml.safe_load(build.outputs()[build.OUT_FAQ_DOMAIN])
-    en, nl = domain["responses"][f"utter_faq/{topic}"]
-    assert {"title": "Bereken mijn data", "payload": "/ask_deadlines"} in nl["buttons"]
-    assert {"title": "Calculate my dates", "payload": "/ask_deadlines"} in en["buttons"]
+    by_lang = faq_variations(topic)
+    assert {"title": "Bereken mijn data", "payload": "/ask_deadlines"} in by_lang["nl"]["buttons"]
+    assert {"title": "Calculate my dates", "payload": "/ask_deadlines"} in by_lang["en"]["buttons"]
 
 
 # --- Claims that no fact-sheet row or source document supports are not stated as fact -------

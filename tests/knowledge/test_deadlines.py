@@ -73,13 +73,42 @@ def _dev_examples() -> list[Any]:
     if not DEV_DEADLINES.exists():
         return [pytest.param(None, marks=pytest.mark.skip(reason=f"{DEV_DEADLINES} is missing"))]
     examples = yaml.safe_load(DEV_DEADLINES.read_text(encoding="utf-8"))
-    return [pytest.param(example, id=f"dev example {i}") for i, example in enumerate(examples, 1)]
+    return [pytest.param(i, example, id=f"dev example {i}") for i, example in enumerate(examples, 1)]
 
 
-@pytest.mark.parametrize("example", _dev_examples())
-def test_public_contract_example(example: dict[str, Any]) -> None:
-    result = compute(example["input"])
+# The dev examples were written against contract version 1. Version 2 changes two things in them:
+# 1. every example with a PIP date (Wi2021) gains `checks.termijn_status` (new key; the state
+#    and days from termijn_end and the example's today);
+# 2. example 6: the partner route to naturalisation never starts before residence_start, so
+#    2019-06-15 + 3 years = 2022-06-15 becomes the residence start 2023-01-10.
+V2_TERMIJN_STATUS = {
+    1: ("running", 171), 2: ("running", 637), 8: ("running", 443), 9: ("passed", -908),
+    10: ("passed", -1203), 11: ("running", 1023), 12: ("passed", -264), 13: ("passed", -28),
+    14: ("passed", -517), 15: ("running", 288), 16: ("running", 759), 17: ("running", 821),
+    18: ("passed", -507), 19: ("running", 995), 20: ("passed", -738),
+}
+V2_DATES = {6: {"naturalisation_earliest": "2023-01-10"}}
+
+
+def v2_expectation(number: int, example: dict[str, Any]) -> dict[str, Any]:
     expect = iso(example["expect"])
+    if number in V2_TERMIJN_STATUS:
+        state, days_left = V2_TERMIJN_STATUS[number]
+        expect["checks"] = {"termijn_status": {"state": state, "days_left": days_left}, **expect["checks"]}
+    expect["dates"] = {**expect["dates"], **V2_DATES.get(number, {})}
+    return expect
+
+
+def test_every_dev_example_with_a_pip_date_and_only_those_gain_a_term_status() -> None:
+    examples = yaml.safe_load(DEV_DEADLINES.read_text(encoding="utf-8")) if DEV_DEADLINES.exists() else []
+    with_pip = {i for i, example in enumerate(examples, 1) if "pip_date" in example["input"]}
+    assert with_pip == set(V2_TERMIJN_STATUS) or not examples
+
+
+@pytest.mark.parametrize(("number", "example"), _dev_examples())
+def test_public_contract_example_gives_its_version_2_result(number: int, example: dict[str, Any]) -> None:
+    result = compute(example["input"])
+    expect = v2_expectation(number, example)
     assert result.get("law") == expect.get("law")
     assert result["dates"] == expect["dates"]
     assert result["checks"] == expect["checks"]
@@ -103,6 +132,7 @@ def test_every_result_key_names_its_fact_sheet_rows() -> None:
         today=date(2025, 9, 1),
     )
     assert len(result["dates"]) == 10
+    assert set(result["checks"]) == {"termijn_status", "verlenging_hours_ground", "afschalen"}
     assert set(result["sources"]) == {"law", *result["dates"], *result["checks"]}
     assert all(result["sources"][key] for key in result["sources"])
 
@@ -165,20 +195,60 @@ def test_invalid_input_is_a_value_error_with_messages_in_both_languages() -> Non
     error = info.value
     assert isinstance(error, InvalidInput)
     assert "PIP" in error.message_nl and "PIP" in error.message_en
-    assert error.message("nl") == error.message_nl
+    assert error.message("nl") == error.message_nl != error.message_en
+    assert error.message("tr") == error.message_nl  # no Turkish text yet: Dutch
 
 
-def test_field_names_are_the_contract_inputs() -> None:
+def test_field_names_are_the_contract_inputs_of_version_1_and_2() -> None:
     assert set(FIELD_NAMES) == {
         "today", "plicht_start", "pip_date", "route", "hours_bow", "hours_bow_online", "exams_passed",
         "mvv_decision_date", "mvv_issue_date", "arrival_date", "partner_dutch", "relationship_start",
-        "residence_start", "klaar_date",
+        "residence_start", "klaar_date", "marriage_date", "cohabitation_start", "hours_per_week",
     }
 
 
-def test_warnings_can_be_rendered_in_dutch() -> None:
+def test_warnings_are_dutch_by_default_and_in_the_language_asked_for() -> None:
     result = compute({"plicht_start": "2021-11-15"}, today=date(2025, 1, 1))
     assert result["warning_codes"] == ["wi2013"]
-    (dutch,) = warning_texts(result, "nl")
-    assert "DUO" in dutch and "Wet inburgering 2013" in dutch
-    assert warning_texts(result, "en") == result["warnings"]
+    (dutch,) = result["warnings"]
+    assert "DUO" in dutch and "Wet inburgering 2013" in dutch and "Uw inburgeringsplicht" in dutch
+    english = compute({"plicht_start": "2021-11-15"}, today=date(2025, 1, 1), lang="en")["warnings"]
+    assert english == warning_texts(result, "en") and english[0].startswith("Your integration duty")
+    assert compute({"plicht_start": "2021-11-15", "lang": "en"}, today=date(2025, 1, 1))["warnings"] == english
+
+
+@pytest.mark.parametrize("lang", ["tr", "ar", "pt", "fr", "", None])
+def test_warnings_in_a_language_without_these_texts_fall_back_to_dutch(lang: Any) -> None:
+    result = compute({"plicht_start": "2021-11-15"}, today=date(2025, 1, 1))
+    assert warning_texts(result, lang) == warning_texts(result, "nl")
+
+
+def test_warning_codes_stand_beside_the_warnings_in_the_same_order() -> None:
+    result = compute(
+        {"plicht_start": "2021-12-20", "pip_date": "2022-02-01", "hours_bow": 300, "hours_per_week": 6,
+         "exams_passed": 1, "route": "z"},
+        today=date(2025, 6, 1), lang="en",
+    )
+    codes = result["warning_codes"]
+    assert codes[:4] == ["estimate", "law_conflict", "law_border_case", "termijn_passed"]
+    assert result["warnings"] == [warning_texts({"warning_codes": [code]}, "en")[0] for code in codes]
+    assert len(set(codes)) == len(codes)
+
+
+def test_a_relationship_start_means_married_and_living_together_since_that_date() -> None:
+    old = compute({"partner_dutch": True, "relationship_start": "2020-04-01", "residence_start": "2019-01-01"},
+                  today=date(2025, 1, 1))
+    new = compute({"partner_dutch": True, "marriage_date": "2020-04-01", "cohabitation_start": "2020-04-01",
+                   "residence_start": "2019-01-01"}, today=date(2025, 1, 1))
+    assert old == new
+    assert old["dates"]["naturalisation_earliest"] == "2023-04-01"
+
+
+@pytest.mark.parametrize(
+    ("hours_per_week", "code"), [(40.01, "above_max"), (41, "above_max"), (-0.5, "negative"), ("veel", "not_a_number")]
+)
+def test_hours_per_week_above_40_or_negative_is_refused_naming_the_field(hours_per_week: Any, code: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_inputs({"hours_per_week": hours_per_week})
+    assert (info.value.field, info.value.code) == ("hours_per_week", code)
+    assert "per week" in info.value.message("nl") and "per week" in info.value.message("en")

@@ -75,3 +75,37 @@ def test_every_computed_date_is_an_iso_string(d: date) -> None:
     )
     for value in result["dates"].values():
         assert date.fromisoformat(value).isoformat() == value
+
+
+@given(pip_dates, pip_dates)
+def test_the_term_status_counts_the_days_to_the_last_day_and_never_hides_a_passed_term(pip: date, today: date) -> None:
+    result = compute({"pip_date": pip}, today=today)
+    status = result["checks"]["termijn_status"]
+    end = date.fromisoformat(result["dates"]["termijn_end"])
+    letter = date.fromisoformat(result["dates"]["duo_warning_letter"])
+    assert status["days_left"] == (end - today).days
+    assert (status["state"] == "passed") == (today > end) == ("termijn_passed" in result["warning_codes"])
+    assert (status["state"] == "ending_soon") == (letter <= today <= end)
+
+
+@given(st.integers(min_value=0, max_value=700), st.integers(min_value=1, max_value=40), pip_dates)
+def test_the_hours_are_reached_in_the_first_whole_week_that_brings_enough(total: int, per_week: int, today: date) -> None:
+    dates = compute({"hours_bow": total, "hours_per_week": per_week}, today=today)["dates"]
+    for key, target in (("hours_450_reached", 450), ("hours_600_reached", 600)):
+        if total >= target:
+            assert key not in dates
+            continue
+        days = (date.fromisoformat(dates[key]) - today).days
+        weeks, rest = divmod(days, 7)
+        assert rest == 0 and weeks >= 1
+        assert total + weeks * per_week >= target > total + (weeks - 1) * per_week
+
+
+def test_today_is_the_date_in_amsterdam() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from knowledge.deadlines import today
+
+    assert today() == datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    assert today("Pacific/Kiritimati") == datetime.now(ZoneInfo("Pacific/Kiritimati")).date()

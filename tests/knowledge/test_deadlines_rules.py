@@ -1,28 +1,72 @@
-"""rules.yaml: every output key is described once, with its sources, basis and parameters."""
+"""rules.yaml and rules.py: every output key is one function, described once with its sources,
+basis and parameters."""
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 from datetime import date
 
 import pytest
 
-from knowledge.deadlines import label
+from knowledge.deadlines import label, rules
 from knowledge.deadlines.dates import add_months, add_years
-from knowledge.deadlines.labels import CHECK_KEYS, DATE_KEYS, format_date
-from knowledge.deadlines.ruleset import load_rules, parameter
+from knowledge.deadlines.labels import CHECK_KEYS, DATE_KEYS, PLANNING_KEYS, format_date
+from knowledge.deadlines.ruleset import function_path, load_rules, parameter
 
-OUTPUT_KEYS = ("law", *DATE_KEYS, *CHECK_KEYS)
+OUTPUT_KEYS = ("law", *DATE_KEYS, *PLANNING_KEYS, *CHECK_KEYS, "warning_codes")
 
 
 def test_rules_yaml_has_one_entry_per_contract_output_key() -> None:
     assert set(load_rules()) == set(OUTPUT_KEYS)
-    assert len(OUTPUT_KEYS) == 13
+    assert len(OUTPUT_KEYS) == 17
+
+
+def _resolve(path: str):  # noqa: ANN202
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name, None)
 
 
 @pytest.mark.parametrize("key", OUTPUT_KEYS)
-def test_each_rule_has_titles_facts_confidence_and_a_legal_basis_or_a_note(key: str) -> None:
+def test_every_rule_in_rules_yaml_names_an_existing_function_registered_for_its_key(key: str) -> None:
+    function = _resolve(function_path(key))
+    assert callable(function), function_path(key)
+    assert rules.RULES[key].function is function
+    assert rules.RULES[key].path == function_path(key)
+    assert rules.RULES[key].kind == load_rules()[key]["kind"]
+
+
+def test_every_registered_rule_function_is_named_in_rules_yaml() -> None:
+    assert set(rules.RULES) == set(load_rules())
+    named = {function_path(key) for key in load_rules()}
+    assert {rule.path for rule in rules.RULES.values()} == named
+
+
+def test_rules_yaml_holds_no_formula_strings_that_pretend_to_be_code() -> None:
+    for key, rule in load_rules().items():
+        assert "formula" not in rule, key
+        assert not re.search(r"\b(if|else|max|min|add_years|add_months)\(|>=|<=", rule["description"]), key
+
+
+def test_each_rule_function_is_small_and_documented() -> None:
+    for key, rule in rules.RULES.items():
+        source = inspect.getsource(rule.function)
+        assert rule.function.__doc__ or key in {"mvv_collect_by", "enter_nl_by", "health_insurance_by",
+                                                 "permanent_residence_earliest", "loan_repayment_start"}, key
+        assert len(source.splitlines()) <= 30, key
+
+
+def test_rules_run_after_the_rules_they_need() -> None:
+    order = rules.evaluation_order()
+    assert sorted(order) == sorted(rules.RULES)
+    for key, rule in rules.RULES.items():
+        assert all(order.index(needed) < order.index(key) for needed in rule.needs), key
+    assert order[-1] == "warning_codes"
+
+
+@pytest.mark.parametrize("key", OUTPUT_KEYS)
+def test_each_rule_has_facts_confidence_and_a_legal_basis_or_a_note(key: str) -> None:
     rule = load_rules()[key]
-    assert rule["title"]["nl"] and rule["title"]["en"]
     assert rule["description"] and rule["facts"]
     assert rule["confidence"] in {"HIGH", "SEED", "MED", "LOW", "UNVERIFIED"}
     assert rule["legal_basis"] or rule.get("basis_note")
@@ -55,9 +99,11 @@ def test_wi2021_rules_cite_the_wet_inburgering_2021() -> None:
         ("afschalen_min_in_class_hours", 300),
         ("enter_nl_days", 90),
         ("loan_repayment_delay_months", 6),
+        ("verlenging_routes_without_hours_ground", ["z"]),
+        ("afschalen_routes", ["b1"]),
     ],
 )
-def test_parameters_in_force_in_2025(name: str, value: int) -> None:
+def test_parameters_in_force_in_2025(name: str, value: object) -> None:
     assert parameter(name, date(2025, 1, 1)) == value
 
 
@@ -65,9 +111,13 @@ def test_a_parameter_before_its_first_valid_from_uses_the_first_value() -> None:
     assert parameter("termijn_years", date(2020, 1, 1)) == 3
 
 
-@pytest.mark.parametrize("key", (*DATE_KEYS, *CHECK_KEYS, "extended_end"))
+@pytest.mark.parametrize("key", (*OUTPUT_KEYS, "extended_end"))
 def test_every_key_has_a_dutch_and_an_english_label(key: str) -> None:
     assert label(key, "nl") != label(key, "en")
+
+
+def test_a_label_in_a_language_without_it_falls_back_to_dutch() -> None:
+    assert label("termijn_end", "tr") == label("termijn_end", "nl") == label("termijn_end", "xx")
 
 
 def test_the_end_of_the_term_is_labelled_in_plain_words() -> None:
@@ -81,7 +131,11 @@ def test_the_end_of_the_term_is_labelled_in_plain_words() -> None:
         (date(2027, 5, 12), "nl", "12 mei 2027"),
         (date(2027, 5, 12), "en", "12 May 2027"),
         ("2027-03-01", "nl", "1 maart 2027"),
-        (date(2026, 10, 31), "fr", "31 October 2026"),
+        (date(2026, 10, 31), "fr", "31 oktober 2026"),
+        (date(2026, 10, 31), "tr", "31 Ekim 2026"),
+        (date(2026, 8, 3), "pt", "3 de agosto de 2026"),
+        (date(2026, 5, 1), "ar", "1 مايو 2026"),
+        (date(2026, 5, 1), None, "1 mei 2026"),
     ],
 )
 def test_format_date_writes_the_month_in_words(value: date | str, lang: str, text: str) -> None:
@@ -131,6 +185,7 @@ CONFIRMED_REFERENCES = {
     ("enter_nl_by", "Vreemdelingencirculaire 2000 (B)", "B1/3.3.4", None),
     ("loan_repayment_start", "Wet inburgering 2021", "20", None),
     ("verlenging_hours_ground", "Wet inburgering 2021", "12", None),
+    ("termijn_status", "Wet inburgering 2021", "11", "1"),
 }
 
 

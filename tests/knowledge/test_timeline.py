@@ -58,3 +58,46 @@ def test_a_result_without_dates_still_renders_a_message() -> None:
 def test_a_timeline_outside_the_term_renders_only_dots() -> None:
     result = compute({"mvv_decision_date": "2025-08-31", "arrival_date": "2025-10-01"}, today=date(2025, 9, 1))
     assert png_size(render_png(result, "en", date(2025, 9, 1)))[0] == 1080
+
+
+PACE_RESULT_INPUT = {"pip_date": "2024-01-12", "hours_bow": 360, "hours_per_week": 6, "exams_passed": 1}
+PACE_TODAY = date(2026, 5, 27)
+
+
+def pixels(data: bytes):  # noqa: ANN201
+    from matplotlib import image
+
+    return image.imread(io.BytesIO(data), format="png")
+
+
+def count_colour(data: bytes, rgb: tuple[int, int, int], tolerance: float = 0.02) -> int:
+    import numpy as np
+
+    image = pixels(data)[..., :3]
+    target = np.array(rgb) / 255
+    return int((np.abs(image - target) <= tolerance).all(axis=-1).sum())
+
+
+def test_planning_dates_are_drawn_in_their_own_grey_style_and_listed_as_planning() -> None:
+    from knowledge import timeline
+
+    with_pace = compute(PACE_RESULT_INPUT, today=PACE_TODAY)
+    without = compute({k: v for k, v in PACE_RESULT_INPUT.items() if k != "hours_per_week"}, today=PACE_TODAY)
+    assert {"hours_450_reached", "hours_600_reached"} <= set(with_pace["dates"])
+    grey = tuple(int(timeline.PLANNING[i:i + 2], 16) for i in (1, 3, 5))
+    # anti-aliased black text has some pixels of that grey too; the planning style has thousands
+    assert count_colour(render_png(with_pace, "en", PACE_TODAY), grey) > 5 * count_colour(
+        render_png(without, "en", PACE_TODAY), grey)
+    planning = [keys for _, keys in timeline._events(with_pace) if timeline.is_planning(keys)]
+    assert planning == [["hours_450_reached"], ["hours_600_reached"]]
+
+
+def test_planning_rows_make_the_picture_taller_but_it_stays_phone_width() -> None:
+    result = compute(PACE_RESULT_INPUT, today=PACE_TODAY)
+    width, height = png_size(render_png(result, "nl", PACE_TODAY))
+    assert width == 1080 and height == image_height(result) > HEIGHT_PX
+
+
+def test_a_timeline_in_a_language_without_deadline_texts_is_the_dutch_one() -> None:
+    result = compute({"pip_date": "2024-05-12"}, today=TODAY)
+    assert render_png(result, "tr", TODAY) == render_png(result, "nl", TODAY)

@@ -197,6 +197,9 @@ class Stack:
             PYTHONWARNINGS="ignore",
             WEGWIJS_ENV="development",
             WEGWIJS_MUNICIPALITY="voorbeeldstad",
+            # load and scale tests send many web chat messages from 127.0.0.1 (review finding 6 limits)
+            WEGWIJS_WEBCHAT_RATE_LIMIT_PER_MINUTE="100000",
+            WEGWIJS_WEBCHAT_IP_RATE_LIMIT_PER_MINUTE="100000",
             WEGWIJS_ACTIONS_MODULE="" if action_server else "actions",
             WEGWIJS_ACTIONS_PORT=str(self.actions_port),
             WEGWIJS_ACTIONS_URL=f"http://127.0.0.1:{self.actions_port}/webhook",

@@ -6,28 +6,11 @@
   const API = "/webchat/api/messages";
   const POLL_MS = 3000;
   const MAX_CHARS = 2000;
-  const STRINGS = {
-    nl: {
-      title: "Wegwijs", subtitle: "vragen over inburgeren", typing: "Wegwijs typt…",
-      label: "Uw bericht", placeholder: "Typ uw vraag…", send: "Verstuur", toggle: "EN",
-      toggleLabel: "Switch to English", conversation: "Gesprek",
-      welcome: "Hallo! Ik beantwoord vragen over inburgeren, bereken uw termijnen en kan u met een regievoerder van de gemeente in contact brengen. Stel uw vraag.",
-      consultant: "Regievoerder", image: "Tijdlijn van uw termijnen", download: "Download",
-      empty: "Typ eerst een bericht.", tooLong: "Uw bericht is te lang. Gebruik maximaal 2000 tekens.",
-      error: "Er ging iets mis. Probeer het opnieuw.",
-      privacy: (m) => `Wegwijs is een digitale assistent van ${m}. Deel geen BSN of andere gevoelige gegevens.`,
-    },
-    en: {
-      title: "Wegwijs", subtitle: "questions about integration", typing: "Wegwijs is typing…",
-      label: "Your message", placeholder: "Type your question…", send: "Send", toggle: "NL",
-      toggleLabel: "Schakel naar Nederlands", conversation: "Conversation",
-      welcome: "Hello! I answer questions about civic integration (inburgeren), compute your deadlines and can put you in touch with a case manager of the municipality. Ask your question.",
-      consultant: "Case manager", image: "Timeline of your deadlines", download: "Download",
-      empty: "Please type a message first.", tooLong: "Your message is too long. Use at most 2000 characters.",
-      error: "Something went wrong. Please try again.",
-      privacy: (m) => `Wegwijs is a digital assistant of ${m}. Do not share your BSN or other sensitive data.`,
-    },
-  };
+  // The texts of every language (knowledge/i18n/<lang>/messages/webchat.yaml), rendered by the
+  // server as a JSON data block: {lang, languages: [{code, name, dir}], strings: {code: {name: text}}}.
+  const PAGE = JSON.parse(document.getElementById("strings").textContent);
+  const CODES = PAGE.languages.map((l) => l.code);
+  const LANG_KEY = "wegwijs.lang";
   const LINK = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"']+)/g;
 
   const $ = (id) => document.getElementById(id);
@@ -38,13 +21,27 @@
   const sendButton = $("send");
   const typing = $("typing");
   const notice = $("notice");
-  const toggle = $("lang-toggle");
+  const menu = $("lang-select");
+  const privacyLink = $("privacy-link");
 
-  let lang = localStorage.getItem("wegwijs.lang") === "en" ? "en" : "nl";
+  // The user's own choice (menu, or ?lang= in a link) is remembered and sent with each message,
+  // so the assistant answers in it. Without a choice the page keeps the language it came in.
+  const known = (code) => (CODES.includes(code) ? code : null);
+  let chosen = known(new URLSearchParams(location.search).get("lang")) || known(stored(LANG_KEY));
+  if (chosen) remember(LANG_KEY, chosen);
+  let lang = chosen || known(PAGE.lang) || CODES[0];
   const sessionId = loadSessionId();
   const seen = new Set();
   let lastId = 0;
   let busy = false;
+
+  function stored(key) {
+    try { return localStorage.getItem(key); } catch (err) { return null; }
+  }
+
+  function remember(key, value) {
+    try { localStorage.setItem(key, value); } catch (err) { /* storage off: this page only */ }
+  }
 
   function loadSessionId() {
     let id = localStorage.getItem("wegwijs.session");
@@ -57,19 +54,27 @@
     return id;
   }
 
-  function t(key) { return STRINGS[lang][key]; }
+  /* The text `key` in the page's language, with {name} placeholders filled from `params`. */
+  function t(key, params) {
+    const value = PAGE.strings[lang][key] ?? PAGE.strings[CODES[0]][key] ?? "";
+    return params ? value.replace(/\{(\w+)\}/g, (m, name) => (name in params ? params[name] : m)) : value;
+  }
+
+  function direction(code) {
+    const item = PAGE.languages.find((l) => l.code === code);
+    return item ? item.dir : "ltr";
+  }
 
   function applyLanguage() {
-    document.documentElement.lang = lang;
-    document.querySelectorAll("[data-i18n]").forEach((el) => {
-      const value = STRINGS[lang][el.dataset.i18n];
-      el.textContent = typeof value === "function" ? value(document.body.dataset.municipality || "") : value;
-    });
+    const root = document.documentElement;
+    root.lang = lang;
+    root.dir = direction(lang);
+    document.title = t("page_title");
+    document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
     input.placeholder = t("placeholder");
     list.setAttribute("aria-label", t("conversation"));
-    toggle.textContent = t("toggle");
-    toggle.setAttribute("aria-label", t("toggleLabel"));
-    toggle.setAttribute("aria-pressed", String(lang === "en"));
+    menu.value = lang;
+    privacyLink.href = `/privacy?lang=${encodeURIComponent(lang)}`;
     const welcome = $("welcome");
     if (welcome) welcome.textContent = t("welcome");
   }
@@ -92,6 +97,7 @@
       a.textContent = label;
       a.target = "_blank";
       a.rel = "noopener noreferrer";
+      a.dir = "auto"; // a URL inside Arabic text stays in one piece, left to right
       parent.append(a);
       if (trailing) parent.append(document.createTextNode(trailing));
       index = match.index + match[0].length;
@@ -125,13 +131,14 @@
       block.className = "doc";
       const a = document.createElement("a");
       a.href = message.document_url;
-      a.textContent = `${t("download")}: ${message.document_name || "bestand"}`;
+      a.textContent = t("download", { name: message.document_name || t("file") });
       a.setAttribute("download", message.document_name || "");
       block.append(a);
       li.append(block);
     }
     if (message.text) {
       const p = document.createElement("div");
+      p.className = "text";
       appendText(p, message.text);
       li.append(p);
     }
@@ -171,10 +178,13 @@
   async function send(text, title) {
     text = text.trim();
     if (!text) { showNotice(t("empty")); return; }
-    if (text.length > MAX_CHARS) { showNotice(t("tooLong")); return; }
+    if (text.length > MAX_CHARS) { showNotice(t("too_long")); return; }
     showNotice("");
     const own = bubble("in");
-    appendText(own, title || text);
+    const ownText = document.createElement("div");
+    ownText.className = "text";
+    appendText(ownText, title || text);
+    own.append(ownText);
     scrollDown();
     busy = true;
     typing.hidden = false;
@@ -182,13 +192,14 @@
     try {
       const body = { session_id: sessionId, text };
       if (title) body.title = title;
+      if (chosen) body.lang = chosen;
       const response = await fetch(API, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body),
       });
       if (response.status === 422) {
-        showNotice(text.length > MAX_CHARS ? t("tooLong") : t("empty"));
+        showNotice(text.length > MAX_CHARS ? t("too_long") : t("empty"));
       } else if (!response.ok) {
         showNotice(t("error"));
       } else {
@@ -222,9 +233,11 @@
 
   async function start() {
     applyLanguage();
-    const welcome = bubble("out");
+    const welcome = document.createElement("div");
     welcome.id = "welcome";
+    welcome.className = "text";
     welcome.textContent = t("welcome");
+    bubble("out").append(welcome);
     try { (await fetchMessages(0)).forEach(render); } catch (err) { /* first visit or offline */ }
     setInterval(poll, POLL_MS);
   }
@@ -241,9 +254,11 @@
       form.requestSubmit();
     }
   });
-  toggle.addEventListener("click", () => {
-    lang = lang === "nl" ? "en" : "nl";
-    localStorage.setItem("wegwijs.lang", lang);
+  menu.addEventListener("change", () => {
+    const picked = known(menu.value);
+    if (!picked) return;
+    lang = chosen = picked;
+    remember(LANG_KEY, picked);
     applyLanguage();
   });
 
