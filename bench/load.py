@@ -41,9 +41,21 @@ from urllib.parse import urlsplit
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-APOLOGY_MARKERS = ("even niet bereikbaar", "cannot be reached right now")
+def _apology_markers() -> tuple[str, ...]:
+    """The "engine unreachable" apology in every language (knowledge/i18n/*/messages/gateway.yaml)."""
+    import sys
 
-GREETINGS = {"nl": ["hallo", "hoi", "goedemorgen", "dag"], "en": ["hello", "hi", "good morning"]}
+    sys.path.insert(0, str(ROOT))
+    from knowledge import languages, texts
+
+    return tuple(texts.text("gateway.engine_unavailable", code)[:40] for code in languages.CODES)
+
+
+APOLOGY_MARKERS = _apology_markers()
+
+GREETINGS = {"nl": ["hallo", "hoi", "goedemorgen", "dag"], "en": ["hello", "hi", "good morning"],
+             "tr": ["merhaba", "selam", "iyi günler"], "ar": ["مرحبا", "السلام عليكم", "صباح الخير"],
+             "pt": ["olá", "oi", "bom dia"]}
 FAQ = {
     "nl": ["wat kost inburgeren voor mij?", "hoe lang heb ik de tijd om in te burgeren?", "wat is een pip?",
            "moet ik examen doen?", "wat is de brede intake?", "kan ik geld lenen bij duo?",
@@ -52,17 +64,38 @@ FAQ = {
     "en": ["how much does the integration cost for me?", "how long do I have to integrate?", "what is a pip?",
            "do I have to take exams?", "what is the broad intake?", "can I borrow money from duo?",
            "what happens if I am too late?", "what is the b1 route?", "who is my case manager?"],
+    "tr": ["inburgering ne kadar tutar?", "ne kadar sürem var?", "pip nedir?", "sınava girmek zorunda mıyım?",
+           "brede intake nedir?", "duo'dan kredi alabilir miyim?", "geç kalırsam ne olur?"],
+    "ar": ["كم تكلفة الاندماج؟", "كم من الوقت عندي للاندماج؟", "ما هو PIP؟", "هل يجب أن أقدم الامتحانات؟",
+           "ما هي brede intake؟", "هل يمكنني الحصول على قرض من DUO؟", "ماذا يحدث إذا تأخرت؟"],
+    "pt": ["quanto custa a inburgering?", "quanto tempo eu tenho?", "o que é o pip?", "preciso fazer exames?",
+           "o que é a brede intake?", "posso pedir empréstimo ao duo?", "o que acontece se eu atrasar?"],
 }
 DEADLINE = {
     "nl": ["wanneer moet ik klaar zijn? mijn pip is van {d}", "tot wanneer heb ik tijd, pip {d}"],
     "en": ["when do I have to be finished? my PIP is from {d}", "until when do I have time? pip {d}"],
+    "tr": ["pip tarihim {d}, ne zaman bitirmem gerekiyor?"],
+    "ar": ["تاريخ الـ PIP ديالي {d}، امتى لازم نكمل؟"],
+    "pt": ["meu pip é de {d}, até quando tenho prazo?"],
 }
 MONTHS = {"nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
                  "oktober", "november", "december"],
           "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                 "October", "November", "December"]}
-THANKS = {"nl": ["dank je wel", "bedankt!", "dankjewel"], "en": ["thank you", "thanks!"]}
-HANDOFF = {"nl": ["ik wil met een mens praten", "ja"], "en": ["I want to talk to a person", "yes"]}
+                 "October", "November", "December"],
+          "tr": ["ocak", "şubat", "mart", "nisan", "mayıs", "haziran", "temmuz", "ağustos", "eylül", "ekim",
+                 "kasım", "aralık"],
+          "ar": ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
+                 "نوفمبر", "ديسمبر"],
+          "pt": ["de janeiro de", "de fevereiro de", "de março de", "de abril de", "de maio de", "de junho de",
+                 "de julho de", "de agosto de", "de setembro de", "de outubro de", "de novembro de",
+                 "de dezembro de"]}
+THANKS = {"nl": ["dank je wel", "bedankt!", "dankjewel"], "en": ["thank you", "thanks!"],
+          "tr": ["teşekkürler", "çok sağolun"], "ar": ["شكرا", "شكرا جزيلا"], "pt": ["obrigado", "valeu!"]}
+HANDOFF = {"nl": ["ik wil met een mens praten", "ja"], "en": ["I want to talk to a person", "yes"],
+           "tr": ["bir insanla konuşmak istiyorum", "evet"], "ar": ["أريد التحدث مع شخص", "نعم"],
+           "pt": ["quero falar com uma pessoa", "sim"]}
+# the share of conversations per language (the largest groups first, Dutch and English most)
+LANGUAGE_MIX = (("nl", 0.4), ("en", 0.2), ("tr", 0.15), ("ar", 0.15), ("pt", 0.1))
 
 
 def typo(rng: random.Random, text: str) -> str:
@@ -81,7 +114,7 @@ def typo(rng: random.Random, text: str) -> str:
 
 def conversation(rng: random.Random, turns: int | None = None, handoff: bool = False) -> list[str]:
     """A user's messages; with `turns` the list is cut or padded with FAQ questions to that length."""
-    lang = "nl" if rng.random() < 0.7 else "en"
+    lang = rng.choices([code for code, _ in LANGUAGE_MIX], weights=[w for _, w in LANGUAGE_MIX])[0]
     faq = rng.sample(FAQ[lang], rng.randint(2, 4))
     faq = [typo(rng, q) if rng.random() < 0.35 else q for q in faq]
     day, month, year = rng.randint(1, 28), rng.randrange(12), rng.choice([2023, 2024, 2025])

@@ -1,8 +1,11 @@
 """Manage consultant accounts of the inbox.
 
 Usage:
-    python -m inbox create-consultant --email anna@gemeente.nl --name "Anna de Vries"
+    python -m inbox create-consultant --email anna@gemeente.nl --name "Anna de Vries" [--languages nl,tr]
     echo "$PASSWORD" | python -m inbox create-consultant --email ... --name ... --password-stdin
+    python -m inbox set-languages --email anna@gemeente.nl --languages nl,en,ar
+                                                                     the languages she speaks (codes of
+                                                                     knowledge/languages.yml; default nl)
     python -m inbox deactivate-consultant --email anna@gemeente.nl
     python -m inbox enable-totp --email anna@gemeente.nl             two-step login: prints the secret
                                                                      and an otpauth:// link (QR code)
@@ -23,8 +26,12 @@ from sqlalchemy.orm import Session
 
 from channels.core.config import Settings, get_settings
 from channels.core.db import make_engine, make_session_factory, migrate
-from inbox.models import Consultant, ensure_tables
+from knowledge import languages as wegwijs_languages
+from inbox.models import DEFAULT_LANGUAGES, Consultant, parse_languages
 from inbox.security import confirm_totp, create_consultant, disable_totp, enroll_totp
+
+
+LANGUAGE_CODES = ", ".join(wegwijs_languages.CODES)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -44,6 +51,12 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument(
+        "--languages", default=DEFAULT_LANGUAGES, help=f"languages spoken, comma-separated codes ({LANGUAGE_CODES})"
+    )
+    set_languages = commands.add_parser("set-languages", help="set the languages a consultant speaks")
+    set_languages.add_argument("--email", required=True)
+    set_languages.add_argument("--languages", required=True, help=f"comma-separated codes ({LANGUAGE_CODES})")
     deactivate = commands.add_parser("deactivate-consultant", help="block an account (its sessions stop working)")
     deactivate.add_argument("--email", required=True)
     enable = commands.add_parser(
@@ -60,20 +73,22 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     settings = settings or get_settings()
     migrate(settings)
     engine = make_engine(settings.database_url)
-    ensure_tables(engine)
     try:
         with make_session_factory(engine)() as session:
             if args.command in TOTP_COMMANDS:
                 return _totp_command(session, args)
             if args.command == "create-consultant":
                 try:
+                    spoken = parse_languages(args.languages)
                     password = _read_password(args.password_stdin)
-                    consultant = create_consultant(session=session, email=args.email, name=args.name, password=password)
+                    consultant = create_consultant(
+                        session=session, email=args.email, name=args.name, password=password, languages=spoken
+                    )
                 except ValueError as exc:
                     print(f"error: {exc}", file=sys.stderr)
                     return 2
                 session.commit()
-                print(f"consultant {consultant.id} created: {consultant.email}")
+                print(f"consultant {consultant.id} created: {consultant.email} (languages: {consultant.languages})")
             else:
                 consultant = session.scalars(
                     select(Consultant).where(Consultant.email == args.email.strip().lower())
@@ -81,6 +96,15 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
                 if consultant is None:
                     print(f"error: no consultant with e-mail {args.email}", file=sys.stderr)
                     return 2
+                if args.command == "set-languages":
+                    try:
+                        consultant.languages = parse_languages(args.languages)
+                    except ValueError as exc:
+                        print(f"error: {exc}", file=sys.stderr)
+                        return 2
+                    session.commit()
+                    print(f"consultant {consultant.id} speaks: {consultant.languages}")
+                    return 0
                 consultant.active = False
                 session.commit()
                 print(f"consultant {consultant.id} deactivated")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -58,8 +59,11 @@ def list_tickets(
     consultant_id: int | None = None,
     language: str | None = None,
     reason: str | None = None,
+    spoken: Collection[str] | None = None,
     limit: int = 200,
 ) -> list[Ticket]:
+    """The tickets of one view; `language` keeps one language, `spoken` only these languages
+    (the consultant's own, for the "my languages" filter)."""
     statement = select(Ticket).options(selectinload(Ticket.assignee))
     if view == "waiting":
         statement = statement.where(Ticket.state == "waiting").order_by(Ticket.created_at)
@@ -74,6 +78,8 @@ def list_tickets(
         statement = statement.order_by(Ticket.created_at.desc())
     if language:
         statement = statement.where(Ticket.language == language)
+    if spoken is not None:
+        statement = statement.where(Ticket.language.in_(list(spoken)))
     if reason:
         statement = statement.where(
             Ticket.reason.like(f"{reason}:%") if reason == "topic" else Ticket.reason == reason

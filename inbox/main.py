@@ -17,7 +17,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from channels.core.config import Settings
 from channels.core.conversation import ConversationService
 from inbox.deps import LoginRequired, login_redirect_url
-from inbox.models import ensure_tables
 from inbox.notify import Notifier
 from inbox.office_hours import OfficeHours
 from inbox.routes import STATIC_DIR, api_router, page_router
@@ -80,7 +79,6 @@ def start_inbox(
     from knowledge.loader import load_municipality
 
     settings = service.settings
-    ensure_tables(service.session_factory.kw["bind"])
     municipality = load_municipality(settings.municipality)
     handoff = HandoffService(
         conversations=service,

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Engine, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from channels.core.models import Base, UTCDateTime, utcnow
+from knowledge import languages as wegwijs_languages
 
 TICKET_STATES = ("waiting", "assigned", "closed")
 OPEN_STATES = ("waiting", "assigned")
@@ -38,6 +39,24 @@ def reason_group(reason: str) -> str:
     return reason.split(":", 1)[0]
 
 
+DEFAULT_LANGUAGES = "nl"
+
+
+def parse_languages(value: str | list[str] | tuple[str, ...]) -> str:
+    """Language codes ("nl,tr", ["nl", "tr"]) as the stored form: known codes, comma-separated,
+    in the order of knowledge/languages.yml. Raises ValueError for an unknown code or none."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    codes = {item.strip().lower() for item in items if item and item.strip()}
+    unknown = sorted(codes - set(wegwijs_languages.CODES))
+    if unknown:
+        raise ValueError(
+            f"unknown language code(s): {', '.join(unknown)}; use: {', '.join(wegwijs_languages.CODES)}"
+        )
+    if not codes:
+        raise ValueError("give at least one language code")
+    return ",".join(code for code in wegwijs_languages.CODES if code in codes)
+
+
 class Consultant(Base):
     __tablename__ = "inbox_consultants"
 
@@ -47,10 +66,17 @@ class Consultant(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The languages the consultant speaks: codes of knowledge/languages.yml, comma-separated
+    # ("nl,tr"); see `parse_languages`. The queue marks tickets in other languages.
+    languages: Mapped[str] = mapped_column(String(64), default=DEFAULT_LANGUAGES, server_default=DEFAULT_LANGUAGES)
 
     @property
     def actor(self) -> str:
         return f"consultant:{self.id}"
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(code for code in (self.languages or "").split(",") if code)
 
 
 class ConsultantSession(Base):
@@ -194,13 +220,3 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-
-# Tables added after the `inbox_0001` migration. The migration chain (channels/migrations) is
-# shared with other features; until these get their own revision, `ensure_tables` creates them
-# (idempotent: CREATE TABLE only when missing) after `migrate`, at start-up and in the CLI.
-LATE_TABLES = (ConsultantTotp.__table__, LoginFailure.__table__)
-
-
-def ensure_tables(engine: Engine) -> None:
-    Base.metadata.create_all(engine, tables=list(LATE_TABLES), checkfirst=True)

@@ -1,6 +1,6 @@
 """Tell the regievoerders' team that a ticket arrived: a webhook and/or an e-mail.
 
-Only the ticket id, reason, language and a link are sent, never message bodies or user ids.
+Only the ticket id, reason, the user's language (code and own name) and a link are sent, never message bodies or user ids.
 Sending happens in background tasks; a failure is logged (without personal data) and never
 blocks or breaks the user's turn. The tasks are bounded: at most `MAX_CONCURRENT` send at once
 and at most `MAX_PENDING` wait; beyond that a notification is dropped (and logged), so a flood of
@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from channels.core.config import Settings
+from knowledge import languages
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +41,18 @@ class TicketNotice:
     language: str
     url: str
 
+    @property
+    def language_name(self) -> str:
+        """The user's language by its own name ("Türkçe"), so the team sees who can answer."""
+        return languages.name(self.language) if self.language in languages.CODES else self.language
+
     def as_json(self) -> dict[str, Any]:
         return {
             "event": "ticket.created",
             "ticket_id": self.ticket_id,
             "reason": self.reason,
             "language": self.language,
+            "language_name": self.language_name,
             "url": self.url,
         }
 
@@ -120,7 +127,8 @@ class Notifier:
         message["To"] = ", ".join(self.recipients)
         message.set_content(
             "Er staat een nieuwe vraag klaar in de Wegwijs-inbox.\n\n"
-            f"Ticket: #{notice.ticket_id}\nReden: {notice.reason}\nTaal: {notice.language}\n\n"
+            f"Ticket: #{notice.ticket_id}\nReden: {notice.reason}\n"
+            f"Taal van de gebruiker: {notice.language_name} ({notice.language})\n\n"
             f"Openen: {notice.url}\n\n"
             "Dit bericht bevat bewust geen inhoud van het gesprek.\n"
         )

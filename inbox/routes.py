@@ -2,7 +2,8 @@
 
 Pages (Dutch, server-rendered, forms work without JavaScript):
     GET  /inbox/login · POST /inbox/login · POST /inbox/login/totp (second step) · POST /inbox/logout
-    GET  /inbox (queue; ?view=waiting|mine|open|closed|all&language=&reason=)
+    GET  /inbox (queue; ?view=waiting|mine|open|closed|all&language=&reason=&my_languages=1)
+    POST /inbox/languages (the languages the consultant speaks)
     GET  /inbox/tickets/{id} · POST /inbox/tickets/{id}/{claim,reply,notes,close}
     GET  /inbox/stats
 JSON API (header X-CSRF-Token on POST):
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
@@ -39,12 +41,12 @@ from inbox.deps import (
     check_csrf,
     csrf_token,
 )
-from inbox.models import CLOSE_REASONS, Consultant
+from inbox.models import CLOSE_REASONS, Consultant, parse_languages
 from inbox.schemas import ActionResult, TicketDetailPublic, TicketsPublic
 from inbox.i18n import ui
 from inbox.security import authenticate, close_session, open_session, totp_enabled, verify_totp
 from inbox.service import DeliveryFailed, TicketConflict, TicketNotFound
-from inbox.views import LANGUAGE_LABELS, ticket_detail, ticket_summary
+from inbox.views import LANGUAGE_LABELS, spoken_labels, ticket_detail, ticket_summary
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -73,22 +75,32 @@ def _render(request: Request, name: str, context: dict[str, Any], status_code: i
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "on", "true", "yes", "ja")
+
+
 def _queue(
     sessions: SessionFactoryDep, request: Request, consultant: Consultant, view: str, language: str | None,
-    reason: str | None,
+    reason: str | None, my_languages: str | None = None,
 ) -> dict[str, Any]:
     view = view if view in crud.VIEWS else "waiting"
     language = language if language in LANGUAGE_LABELS else None
     reason = reason if reason in REASON_FILTERS else None
+    only_mine = _flag(my_languages)
+    spoken = consultant.language_codes
     now = utcnow()
     with sessions() as session:
         tickets = crud.list_tickets(
-            session=session, view=view, consultant_id=consultant.id, language=language, reason=reason
+            session=session, view=view, consultant_id=consultant.id, language=language, reason=reason,
+            spoken=spoken if only_mine else None,
         )
         names = crud.consultant_names(session=session)
         counts = crud.count_tickets(session=session, consultant_id=consultant.id)
-        items = [ticket_summary(t, names, _tz(request), now) for t in tickets]
-    return {"view": view, "language": language or "", "reason": reason or "", "counts": counts, "tickets": items}
+        items = [ticket_summary(t, names, _tz(request), now, spoken=spoken) for t in tickets]
+    return {
+        "view": view, "language": language or "", "reason": reason or "", "my_languages": only_mine,
+        "spoken": list(spoken), "counts": counts, "tickets": items,
+    }
 
 
 # -- login ------------------------------------------------------------------------------
@@ -252,13 +264,40 @@ def queue_page(
     view: str = "waiting",
     language: str | None = None,
     reason: str | None = None,
+    my_languages: str | None = None,
 ) -> HTMLResponse:
-    context = _queue(sessions, request, consultant, view, language, reason)
+    context = _queue(sessions, request, consultant, view, language, reason, my_languages)
+    query = urlencode({
+        "view": context["view"], "language": context["language"], "reason": context["reason"],
+        "my_languages": "1" if context["my_languages"] else "",
+    })
     return _render(
         request, "queue.html",
         {**context, "consultant": consultant, "view_labels": VIEW_LABELS, "reason_filters": REASON_FILTERS,
-         "language_labels": LANGUAGE_LABELS},
+         "language_labels": LANGUAGE_LABELS, "spoken_label": spoken_labels(consultant.language_codes),
+         "query": query},
     )
+
+
+@page_router.post("/languages")
+def languages_form(
+    request: Request, sessions: SessionFactoryDep, consultant: PageFormConsultant,
+    languages: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies it
+    next: Annotated[str, Form(max_length=300)] = "/inbox",  # noqa: A002
+) -> Response:
+    """The consultant sets the languages they speak (checkboxes on the queue page)."""
+    try:
+        value = parse_languages(languages)
+    except ValueError:
+        request.session["flash"] = ui("my_languages_none")
+    else:
+        with sessions() as session:
+            row = session.get(Consultant, consultant.id)
+            if row is not None:
+                row.languages = value
+                session.commit()
+        request.session["flash"] = ui("my_languages_saved", languages=spoken_labels(value.split(",")))
+    return RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
 
 
 @page_router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
@@ -267,7 +306,7 @@ def ticket_page(request: Request, sessions: SessionFactoryDep, consultant: PageC
         ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
         if ticket is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.")
-        detail = ticket_detail(session, ticket, _tz(request))
+        detail = ticket_detail(session, ticket, _tz(request), spoken=consultant.language_codes)
     return _render(
         request, "ticket.html",
         {"ticket": detail, "consultant": consultant, "close_reasons": CLOSE_REASONS},
@@ -369,8 +408,9 @@ def list_tickets_api(
     view: Annotated[str, Query(max_length=10)] = "waiting",
     language: Annotated[str | None, Query(max_length=8)] = None,
     reason: Annotated[str | None, Query(max_length=20)] = None,
+    my_languages: Annotated[str | None, Query(max_length=5, description="1: only the consultant's languages")] = None,
 ) -> dict[str, Any]:
-    return _queue(sessions, request, consultant, view, language, reason)
+    return _queue(sessions, request, consultant, view, language, reason, my_languages)
 
 
 @api_router.get("/tickets/{ticket_id}", response_model=TicketDetailPublic, summary="One ticket with context and timeline")
@@ -379,7 +419,7 @@ def get_ticket_api(request: Request, sessions: SessionFactoryDep, consultant: Ap
         ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
         if ticket is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.")
-        return ticket_detail(session, ticket, _tz(request))
+        return ticket_detail(session, ticket, _tz(request), spoken=consultant.language_codes)
 
 
 async def _run_api_action(action: Any) -> dict[str, Any]:

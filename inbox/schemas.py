@@ -19,6 +19,9 @@ class TicketPublic(BaseModel):
     reason_label: str
     language: str
     language_label: str
+    language_dir: Literal["ltr", "rtl"]
+    language_spoken: bool
+    language_marker: str
     channel: str
     channel_label: str
     summary: str
@@ -43,6 +46,8 @@ class TicketsPublic(BaseModel):
     view: str
     language: str
     reason: str
+    my_languages: bool
+    spoken: list[str]
     counts: TicketCounts
     tickets: list[TicketPublic]
 
@@ -60,6 +65,7 @@ class TimelineItem(BaseModel):
 
 
 class TicketDetailPublic(TicketPublic):
+    language_help: str
     slots: dict[str, object]
     slot_rows: list[tuple[str, str]]
     consent_at: str | None

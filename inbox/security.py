@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from channels.core.models import utcnow
-from inbox.models import Consultant, ConsultantSession, ConsultantTotp
+from inbox.models import DEFAULT_LANGUAGES, Consultant, ConsultantSession, ConsultantTotp, parse_languages
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -127,15 +127,20 @@ def close_session(*, session: Session, token: str | None) -> None:
         session.execute(delete(ConsultantSession).where(ConsultantSession.token_hash == token_hash(token)))
 
 
-def create_consultant(*, session: Session, email: str, name: str, password: str) -> Consultant:
+def create_consultant(
+    *, session: Session, email: str, name: str, password: str, languages: str = DEFAULT_LANGUAGES
+) -> Consultant:
     email = email.strip().lower()
+    languages = parse_languages(languages)
     if "@" not in email:
         raise ValueError("not an e-mail address")
     if len(password) < 12:
         raise ValueError("password too short: use at least 12 characters")
     if session.scalars(select(Consultant.id).where(Consultant.email == email)).first() is not None:
         raise ValueError(f"a consultant with e-mail {email} already exists")
-    consultant = Consultant(email=email, name=name.strip(), password_hash=hash_password(password), active=True)
+    consultant = Consultant(
+        email=email, name=name.strip(), password_hash=hash_password(password), active=True, languages=languages
+    )
     session.add(consultant)
     session.flush()
     return consultant

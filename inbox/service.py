@@ -40,6 +40,7 @@ from inbox import crud
 from inbox.models import CLOSE_REASONS, DATA_DELETED, OPEN_STATES, Consultant, Note, Ticket, TicketEvent
 from inbox.notify import Notifier, TicketNotice
 from inbox.office_hours import OfficeHours, describe_opening
+from knowledge import languages
 from knowledge.texts import Localized
 
 log = logging.getLogger(__name__)
@@ -207,7 +208,9 @@ class HandoffService:
     async def handle_handoff_payload(self, context: PayloadContext, data: dict[str, Any]) -> list[OutgoingMessage]:
         """Payload handler for kind "handoff": create (or find) the ticket, tell the user what happens."""
         conversation = context.conversation
-        language = data.get("lang") if data.get("lang") in TEXTS else conversation.language
+        # The ticket keeps the user's language (any language Wegwijs speaks: the queue filters and
+        # marks on it); the texts below fall back to Dutch where `TEXTS` has no translation.
+        language = languages.supported(data.get("lang") or None, conversation.language)
         consent_at = _parse_consent(data.get("consent_at"))
         if consent_at is None:
             log.error("handoff payload without a valid consent_at; nothing stored conversation=%s",

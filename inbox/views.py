@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,9 +13,11 @@ from channels.core.models import utcnow
 from inbox import crud
 from inbox.i18n import ui
 from inbox.models import CLOSE_REASONS, DATA_DELETED, Ticket
+from knowledge import languages
 
 STATE_LABELS = {"waiting": "Wachtend", "assigned": "In behandeling", "closed": "Gesloten"}
-LANGUAGE_LABELS = {"nl": "Nederlands", "en": "Engels"}
+# Each language by its own name ("Türkçe", "العربية"), as the user knows it.
+LANGUAGE_LABELS = {code: languages.name(code) for code in languages.CODES}
 CHANNEL_LABELS = {"web": "Webchat", "telegram": "Telegram", "whatsapp": "WhatsApp"}
 SENDER_LABELS = {"user": "Gebruiker", "bot": "Digitale assistent", "system": "Systeem", "consultant": "Regievoerder"}
 EVENT_LABELS = {
@@ -57,9 +60,27 @@ def waiting_seconds(ticket: Ticket, now: datetime) -> float:
     return (end - ticket.created_at).total_seconds()
 
 
-def ticket_summary(ticket: Ticket, names: dict[int, str], tz: ZoneInfo, now: datetime | None = None) -> dict[str, Any]:
+def language_label(code: str) -> str:
+    return LANGUAGE_LABELS.get(code, code)
+
+
+def language_direction(code: str) -> str:
+    return languages.direction(code) if code in LANGUAGE_LABELS else "ltr"
+
+
+def spoken_labels(spoken: Collection[str]) -> str:
+    return ", ".join(language_label(code) for code in spoken)
+
+
+def ticket_summary(
+    ticket: Ticket, names: dict[int, str], tz: ZoneInfo, now: datetime | None = None,
+    spoken: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """`spoken`: the languages of the consultant who looks; a ticket in another language gets
+    `language_spoken` False and the label `language_marker` (empty when spoken or not known)."""
     now = now or utcnow()
     waited = waiting_seconds(ticket, now)
+    is_spoken = True if spoken is None else ticket.language in spoken
     return {
         "id": ticket.id,
         "state": ticket.state,
@@ -67,7 +88,10 @@ def ticket_summary(ticket: Ticket, names: dict[int, str], tz: ZoneInfo, now: dat
         "reason": ticket.reason,
         "reason_label": crud.reason_label(ticket.reason),
         "language": ticket.language,
-        "language_label": LANGUAGE_LABELS.get(ticket.language, ticket.language),
+        "language_label": language_label(ticket.language),
+        "language_dir": language_direction(ticket.language),
+        "language_spoken": is_spoken,
+        "language_marker": "" if is_spoken else ui("language_not_spoken"),
         "channel": ticket.channel,
         "channel_label": CHANNEL_LABELS.get(ticket.channel, ticket.channel),
         "summary": ticket.summary or "",
@@ -87,11 +111,16 @@ def ticket_summary(ticket: Ticket, names: dict[int, str], tz: ZoneInfo, now: dat
     }
 
 
-def ticket_detail(session: Session, ticket: Ticket, tz: ZoneInfo) -> dict[str, Any]:
+def ticket_detail(
+    session: Session, ticket: Ticket, tz: ZoneInfo, spoken: Collection[str] | None = None
+) -> dict[str, Any]:
     names = crud.consultant_names(session=session)
-    detail = ticket_summary(ticket, names, tz)
+    detail = ticket_summary(ticket, names, tz, spoken=spoken)
     detail.update(
         {
+            "language_help": "" if detail["language_spoken"] else ui(
+                "language_not_spoken_help", language=detail["language_label"], mine=spoken_labels(spoken or ())
+            ),
             "slots": ticket.slots or {},
             "slot_rows": [
                 (key.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list) else str(value))

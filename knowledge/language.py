@@ -18,6 +18,24 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
+MIN_WORDS = 3  # "12 mei 2024", "ja", "hallo", "sim" say too little to switch the language
+MIN_LETTERS = 12
+
+
+def enough_evidence(text: str) -> bool:
+    """Whether a message in Latin script has enough words to tell its language.
+
+    Five languages share many short words ("ja", "sim", "no", "hallo") and month names, and a
+    one-word answer to a question never means the person changed language; three words or
+    twelve letters in two different words, mostly in Latin script, do."""
+    found = [w for w in _WORD.findall(text) if len(w) > 1]
+    letters = [ch for ch in text if ch.isalpha()]
+    latin = sum(1 for ch in letters if ch.isascii() or "\u00c0" <= ch <= "\u024f")
+    if not letters or latin / len(letters) < 0.8 or len({w.lower() for w in found}) < 2:
+        return False  # mixed scripts, one (repeated) word: no language to switch to
+    return len(found) >= MIN_WORDS or sum(len(w) for w in found) >= MIN_LETTERS
+
+
 def arabic_share(text: str) -> float:
     """The share of letters in a message that are Arabic script."""
     letters = [ch for ch in text if ch.isalpha()]
@@ -79,6 +97,8 @@ class LanguageModel:
         (PIP, DUO, KNM); the script decides before the n-gram model does."""
         if "ar" in self.counts and arabic_share(text) >= 0.5:
             return "ar", 1.0
+        if not enough_evidence(text):
+            return None, 0.0
         probs = self.probabilities(text)
         if not probs:
             return None, 0.0

@@ -88,7 +88,7 @@ class Lexicon:
     def concepts(self, tokens: list[str], lang: str | None = None) -> list[str]:
         """Concepts in a message; short words count only in `lang` (every language when None)."""
         found: list[str] = []
-        exact = self.exact.get(lang, {}) if lang in self.exact else self.exact.get(None, {})
+        exact = self.exact.get(lang, {}) if lang else self.exact.get(None, {})
         for i, token in enumerate(tokens):
             found += sorted(exact.get(token, ()))
             # every entry that is a prefix of the token: walk the sorted keys left of its position

@@ -1,9 +1,8 @@
 """NLU component: Rasa's FallbackClassifier with a confidence threshold per predicted intent.
 
-Short closed-class messages ("doei", "nee", "dank je") often get a correct but modest
-confidence, and the global threshold that rejects out-of-scope questions would send them to
-``nlu_fallback``. ``intent_thresholds`` sets a different threshold for the intents it names;
-every other intent uses ``threshold``. The ambiguity check and the output (``nlu_fallback`` at
+Some intents cost more when wrongly guessed than others: a wrong "yes" hands a conversation over
+or deletes data. ``intent_thresholds`` sets a different threshold (higher or lower) for the
+intents it names; every other intent uses ``threshold``. The ambiguity check and the output (``nlu_fallback`` at
 the top of the ranking with the global ``threshold`` as its confidence) are Rasa's own.
 """
 

@@ -1,4 +1,4 @@
-"""NLU component: adds the entity ``language`` (nl|en) when a message's language is clear.
+"""NLU component: adds the entity ``language`` (one of knowledge/languages.yml) when a message's language is clear.
 
 Trained on the training examples' ``metadata.lang`` labels, which knowledge/build.py writes.
 The slot ``language`` is filled from this entity, so responses follow the user's language;
@@ -21,6 +21,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from knowledge.language import LanguageModel
 
 ENTITY = "language"
+
+
+def example_language(message: Message) -> Optional[Text]:
+    """A training example's language (knowledge/build.py writes it as the block's metadata)."""
+    metadata = message.get("metadata") or {}
+    return (metadata.get("intent") or {}).get("lang") or (metadata.get("example") or {}).get("lang")
 MODEL_FILE = "language_model.json"
 
 
@@ -55,8 +61,7 @@ class LanguageDetector(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         pairs = []
         for message in training_data.intent_examples:
-            metadata = message.get("metadata") or {}
-            lang = (metadata.get("intent") or {}).get("lang") or (metadata.get("example") or {}).get("lang")
+            lang = example_language(message)
             if lang and message.get(TEXT):
                 pairs.append((message.get(TEXT), lang))
         self._model = LanguageModel().fit(pairs)

@@ -42,6 +42,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from addons.language_detector import example_language
 from knowledge import textnorm
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,6 @@ def _vectorizers(config: Dict[Text, Any]) -> tuple[Any, Any]:
         sublinear_tf=True, preprocessor=textnorm.normalise, min_df=config["char_min_df"],
     )
     return words, chars
-
-
-def _example_language(message: Message) -> Optional[Text]:
-    """A training example's language (knowledge/build.py writes it as the block's metadata)."""
-    metadata = message.get("metadata") or {}
-    return (metadata.get("intent") or {}).get("lang") or (metadata.get("example") or {}).get("lang")
 
 
 def _detected_language(message: Message) -> Optional[Text]:
@@ -134,7 +129,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             label = self._label(message)
             if label and message.get(TEXT):
                 texts.append(message.get(TEXT))
-                analysed.append(textnorm.analyse(message.get(TEXT), _example_language(message)))
+                analysed.append(textnorm.analyse(message.get(TEXT), example_language(message)))
                 labels.append(label)
         if len(set(labels)) < 2:
             log.warning("LinearIntentClassifier: fewer than two labels, nothing trained")

@@ -40,8 +40,9 @@ LANGUAGES = languages.CODES
 APOLOGY = Localized("gateway.engine_unavailable")
 # Outgoing messages whose buttons a user may press (as Telegram's short callback keys).
 RECENT_BUTTON_MESSAGES = 50
-# Payloads anyone may type: a privacy right must never depend on a button (it only asks a question).
-ALWAYS_ALLOWED_PAYLOADS = frozenset({"/delete_my_data"})
+# Payloads anyone may type: a user's rights never depend on a button. "/delete_my_data" only asks
+# a question; "/stop" (no more reminders) is answered by the gateway's reminders interceptor.
+ALWAYS_ALLOWED_PAYLOADS = frozenset({"/delete_my_data", "/stop"})
 ERASE_KIND = "delete_my_data"  # channels.privacy.erase.KIND: replies after it belong to the erased turn
 
 

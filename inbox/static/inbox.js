@@ -21,6 +21,12 @@
     return node;
   }
 
+  function bdi(lang, text) {
+    const node = el("bdi", null, text);
+    node.lang = lang;
+    return node;
+  }
+
   function renderQueue(list, data) {
     for (const [key, value] of Object.entries(data.counts || {})) {
       const node = document.querySelector(`[data-count="${key}"]`);
@@ -33,12 +39,22 @@
       const top = el("span", "row-top");
       top.append(el("span", "id", `#${t.id}`), el("span", "badge reason", t.reason_label));
       if (t.unanswered) top.append(el("span", "badge new", "Nieuw bericht"));
+      if (t.language_marker) {
+        // a ticket in a language the consultant does not speak: a label, not only a colour
+        const marker = el("span", "badge other-language", `${t.language_marker}: `);
+        marker.append(bdi(t.language, t.language_label));
+        top.append(marker);
+      }
       const wait = el("span", "wait", t.waiting_label);
       wait.title = "Wachttijd";
       top.append(wait);
-      const meta = [t.language_label, t.channel_label, t.created_label];
-      if (t.assignee_name) meta.push(t.assignee_name);
-      a.append(top, el("span", "summary", t.summary || "Geen samenvatting"), el("span", "meta", meta.join(" · ")));
+      const rest = [t.channel_label, t.created_label];
+      if (t.assignee_name) rest.push(t.assignee_name);
+      const meta = el("span", "meta");
+      meta.append(bdi(t.language, t.language_label), document.createTextNode(` · ${rest.join(" · ")}`));
+      const summary = el("span", "summary", t.summary || "Geen samenvatting");
+      summary.dir = "auto";
+      a.append(top, summary, meta);
       li.append(a);
       return li;
     });
@@ -56,7 +72,9 @@
       li.dataset.key = item.key;
       const time = el("time", null, item.at_label);
       time.dateTime = item.at;
-      li.append(el("span", "who", item.who), document.createTextNode(" "), time, el("p", null, item.text));
+      const text = el("p", null, item.text);
+      text.dir = "auto"; // Arabic reads right to left, Dutch left to right
+      li.append(el("span", "who", item.who), document.createTextNode(" "), time, text);
       return li;
     }));
     if (nearBottom || fresh.length) list.scrollTop = list.scrollHeight;
@@ -88,6 +106,7 @@
   }
   const filters = document.getElementById("filters");
   if (filters) {
-    filters.querySelectorAll("select").forEach((s) => s.addEventListener("change", () => filters.requestSubmit()));
+    filters.querySelectorAll("select, input[type=checkbox]")
+      .forEach((s) => s.addEventListener("change", () => filters.requestSubmit()));
   }
 })();

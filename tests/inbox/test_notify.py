@@ -96,7 +96,7 @@ async def test_a_new_ticket_reaches_the_smtp_sink_and_the_webhook_without_messag
     [(headers, body)] = webhook_receiver.requests
     assert json.loads(body) == {
         "event": "ticket.created", "ticket_id": 1, "reason": "user_request", "language": "nl",
-        "url": "http://testserver/inbox/tickets/1",
+        "language_name": "Nederlands", "url": "http://testserver/inbox/tickets/1",
     }
     expected = hmac.new(b"webhook-signing-secret", body, hashlib.sha256).hexdigest()
     assert headers["X-Wegwijs-Signature"] == f"sha256={expected}"
@@ -106,6 +106,7 @@ async def test_a_new_ticket_reaches_the_smtp_sink_and_the_webhook_without_messag
     assert mail["Subject"] == "Wegwijs: nieuwe vraag voor een regievoerder (#1)"
     text = mail.get_payload(decode=True).decode()
     assert "http://testserver/inbox/tickets/1" in text
+    assert "Taal van de gebruiker: Nederlands (nl)" in text
     for private in ("PIP", "ik wil een mens", "user-session-0001", "termijn verlengd", "2025-03-01"):
         assert private not in text and private.encode() not in body
 

@@ -61,10 +61,14 @@ async def test_the_stats_page_shows_handoffs_reply_times_and_tracker_questions(t
     assert "style=" not in html and "<script>" not in html  # passes the Content-Security-Policy
 
 
-async def test_without_a_tracker_store_the_page_says_it_shows_ticket_figures_only(gateway: Gateway) -> None:
-    add_consultant(gateway.app)
-    await login(gateway.client)
-    html = (await gateway.client.get("/inbox/stats")).text
+async def test_without_a_tracker_store_the_page_says_it_shows_ticket_figures_only(tmp_path: Path) -> None:
+    # no tracker store at all (the test settings give one by default; a PostgreSQL engine without a URL has none)
+    settings = make_settings(tmp_path, tracker_url=None, engine_tracker_dialect="postgresql")
+    assert settings.rasa_tracker_url is None
+    async with running(settings, FakeRasa(reply=scripted_reply)) as (app, client):
+        add_consultant(app)
+        await login(client)
+        html = (await client.get("/inbox/stats")).text
     assert "niet ingesteld" in html and "alleen de ticketcijfers" in html
 
 

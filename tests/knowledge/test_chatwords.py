@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge import languages
+from knowledge import chatwords, languages
 from knowledge.chatwords import fold, hours_in, is_dont_know, is_no, is_stop, is_yes, number_word, words
 
 YES = {

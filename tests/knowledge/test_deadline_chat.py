@@ -147,7 +147,8 @@ def test_half_hours_per_week_are_read():
 def test_the_new_questions_come_from_the_catalogue_in_the_users_language():
     assert "getrouwd" in chat.question("marriage_date", "nl")
     assert "marry" in chat.question("marriage_date", "en")
-    assert chat.question("hours_per_week", "tr") == chat.question("hours_per_week", "nl")
+    assert "haftada" in chat.question("hours_per_week", "tr")
+    assert chat.question("hours_per_week", "xx") == chat.question("hours_per_week", "nl")
     assert chat.question("pip_date", "nl") is None  # asked by the domain's utter_ask_pip_date
 
 
@@ -210,7 +211,13 @@ def test_an_eligible_hours_ground_is_worded_as_probably():
     assert "U voldoet waarschijnlijk" in chat.explain(result, "nl", TODAY)
 
 
-def test_a_language_without_deadline_texts_gets_the_whole_answer_in_dutch():
+def test_a_language_wegwijs_does_not_speak_gets_the_whole_answer_in_dutch():
     result = compute({"pip_date": "2024-05-12", "today": "2026-11-22"})
-    assert chat.explain(result, "tr", TODAY) == chat.explain(result, "nl", TODAY)
-    assert "12 mei 2027" in chat.explain(result, "ar", TODAY)
+    assert chat.explain(result, "xx", TODAY) == chat.explain(result, "nl", TODAY)
+
+
+@pytest.mark.parametrize(("lang", "end"), [("tr", "12 Mayıs 2027"), ("ar", "12 مايو 2027"), ("pt", "12 de maio de 2027")])
+def test_the_answer_comes_in_the_users_language_with_the_date_written_its_way(lang, end):
+    result = compute({"pip_date": "2024-05-12", "today": "2026-11-22"})
+    answer = chat.explain(result, lang, TODAY)
+    assert end in answer and answer != chat.explain(result, "nl", TODAY)

@@ -30,7 +30,9 @@ INPUT = {"pip_date": "2027-03-15", "plicht_start": "2027-01-10", "mvv_decision_d
 
 def bot_sends_deadlines(fake: FakeRasa, deadline_input: dict = INPUT) -> None:
     def reply(body: dict) -> list[dict]:
-        if body["message"] == "/ask_deadlines":
+        # typed by hand (not a button the bot offered) the payload arrives as text (review finding 6);
+        # the real bot's NLU reads "ask_deadlines" as the same intent
+        if body["message"].lstrip("/") == "ask_deadlines":
             return [
                 {"recipient_id": body["sender"], "text": "Dit zijn uw termijnen."},
                 {"recipient_id": body["sender"], "custom": {"wegwijs": {"type": "deadlines", "input": deadline_input, "lang": "nl"}}},
@@ -126,7 +128,8 @@ async def test_a_button_of_another_users_deadline_answer_is_refused(
     bot_sends_deadlines(fake_rasa)
     _, image, _ = await say(client, "/ask_deadlines", "owner-user")
     (answer,) = await say(client, COMMAND + json.dumps({"on": True, "deadlines_message_id": image["id"]}), "other-user")
-    assert "werkt niet meer" in answer["text"] and reminders(app) == []
+    # not offered to this user: it is not even read as a command (review finding 6), let alone obeyed
+    assert not answer["text"].startswith("Goed. U krijgt") and reminders(app) == []
 
 
 @pytest.mark.parametrize("stop", ["stop herinneringen", "Stop reminders", "/stop", "stop herinneringen!"])
@@ -140,7 +143,7 @@ async def test_stop_cancels_all_reminders_of_the_user_and_confirms(
     assert answer["text"].startswith("U krijgt geen herinneringen meer")
     statuses = {(r.conversation_id, r.status) for r in reminders(app)}
     assert len(statuses) == 2 and {s for _, s in statuses} == {"cancelled", "scheduled"}
-    assert [m.body["message"] for m in fake_rasa.messages] == ["/ask_deadlines", "/ask_deadlines"]
+    assert [m.body["message"] for m in fake_rasa.messages] == ["ask_deadlines", "ask_deadlines"]
 
 
 class RecordingSender:
