@@ -14,13 +14,15 @@ written out ("12 mei 2027"); planning rows are grey. Every text comes from the c
 """
 from __future__ import annotations
 
+import functools
 import io
+import re
 import textwrap
 import warnings
 from datetime import date
 from typing import Any, Mapping
 
-from knowledge import texts
+from knowledge import languages, texts
 from knowledge.deadlines.labels import DATE_KEYS, PLANNING_KEYS, format_date, label, language
 
 __all__ = ["HEIGHT_PX", "WIDTH_PX", "image_height", "render_png"]
@@ -87,6 +89,45 @@ def image_height(result: Mapping[str, Any]) -> int:
     return min(1920, max(HEIGHT_PX, _legend_top(events) + _legend_height(events) + FOOTER_H))
 
 
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+def _use_arabic_font() -> None:
+    """DejaVu Sans first, Noto Sans Arabic (fontpkg-noto-sans-arabic) for the glyphs it lacks:
+    matplotlib's DejaVu Sans has no Arabic presentation forms, which shaped text needs."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    if "Noto Sans Arabic" not in {f.name for f in font_manager.fontManager.ttflist}:
+        from importlib.resources import files
+
+        for font in (files("fontpkg_noto_sans_arabic") / "files").iterdir():
+            if font.name.endswith(".ttf"):
+                font_manager.fontManager.addfont(str(font))
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans Arabic"]
+
+
+@functools.lru_cache(maxsize=1)
+def _matplotlib_lays_out_scripts() -> bool:
+    """matplotlib 3.11 shapes and orders right-to-left text itself; older versions (the engine
+    environment has 3.7) draw code points one by one, left to right."""
+    import matplotlib
+
+    major, minor = (int(part) for part in matplotlib.__version__.split(".")[:2])
+    return (major, minor) >= (3, 11)
+
+
+def shaped(text: str) -> str:
+    """Arabic text as matplotlib must draw it. Where matplotlib cannot lay it out itself: letters
+    joined (arabic-reshaper) and put in visual right-to-left order (python-bidi), line by line."""
+    if not _ARABIC.search(text) or _matplotlib_lays_out_scripts():
+        return text
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return "\n".join(get_display(arabic_reshaper.reshape(line)) for line in text.split("\n"))
+
+
 def render_png(result: Mapping[str, Any], lang: str, today: date) -> bytes:
     """Render `result` as a PNG (1080 px wide, 1350 px high or taller) in `lang` (any code; Dutch
     when the catalogue has no deadline texts in that language)."""
@@ -100,6 +141,7 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
+    _use_arabic_font()
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
@@ -107,16 +149,26 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
     lang = language(lang)
     height = image_height(result)
     fig = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
+    rtl = languages.direction(lang) == "rtl"
 
     def fy(px: float) -> float:  # pixels from the top -> figure fraction
         return 1 - px / height
 
-    fig.text(0.05, fy(TITLE_Y), texts.text("deadlines.timeline.title", lang), fontsize=52 * PT,
-             fontweight="bold", color=INK, va="top")
+    def fx(x: float) -> float:  # right to left: the page's text starts at the right edge
+        return 1 - x if rtl else x
+
+    def write(x: float, y: float, text: str, **kwargs: Any) -> Any:
+        """A line of page text, shaped, aligned to the start of the line in the page's direction."""
+        if "ha" not in kwargs:
+            kwargs["ha"] = "right" if rtl else "left"
+        return fig.text(fx(x), y, shaped(text), **kwargs)
+
+    write(0.05, fy(TITLE_Y), texts.text("deadlines.timeline.title", lang), fontsize=52 * PT,
+          fontweight="bold", color=INK, va="top")
 
     events = _events(result)
     if not events:
-        fig.text(0.05, fy(200), texts.text("deadlines.timeline.no_dates", lang), fontsize=36 * PT, color=INK, va="top")
+        write(0.05, fy(200), texts.text("deadlines.timeline.no_dates", lang), fontsize=36 * PT, color=INK, va="top")
         return _to_png(fig)
 
     dates = result.get("dates", {})
@@ -151,7 +203,7 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
 
     t = today.toordinal()
     ax.plot([t, t], [-0.35, 2.45], color=TODAY, linewidth=4, zorder=5)
-    ax.text(t, 2.9, label("today", lang), ha="center", va="top", fontsize=30 * PT,
+    ax.text(t, 2.9, shaped(label("today", lang)), ha="center", va="top", fontsize=30 * PT,
             color=TODAY, fontweight="bold", zorder=8,
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
 
@@ -179,41 +231,43 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
 
     if has_term:  # key for the bar colours, under the years
         key_y = fy(AXES_BOTTOM - 5)
-        fig.patches.append(Rectangle((0.05, key_y - 0.012 * 1350 / height), 0.035, 0.024 * 1350 / height,
-                                     transform=fig.transFigure, facecolor=TERM, figure=fig))
-        fig.text(0.095, key_y, label("term", lang), va="center", fontsize=28 * PT, color=INK)
+        fig.patches.append(Rectangle((fx(0.05) - (0.035 if rtl else 0), key_y - 0.012 * 1350 / height), 0.035,
+                                     0.024 * 1350 / height, transform=fig.transFigure, facecolor=TERM, figure=fig))
+        write(0.095, key_y, textwrap.shorten(label("term", lang), 30, placeholder="…"), va="center",
+              fontsize=28 * PT, color=INK)
         if "verlenging_earliest" in dates:
-            fig.patches.append(Rectangle((0.58, key_y - 0.012 * 1350 / height), 0.035, 0.024 * 1350 / height,
-                                         transform=fig.transFigure, facecolor=WINDOW, edgecolor=TERM,
-                                         linewidth=2, figure=fig))
-            fig.text(0.625, key_y, label("extension_window", lang), va="center", fontsize=28 * PT, color=INK)
+            fig.patches.append(Rectangle((fx(0.58) - (0.035 if rtl else 0), key_y - 0.012 * 1350 / height), 0.035,
+                                         0.024 * 1350 / height, transform=fig.transFigure, facecolor=WINDOW,
+                                         edgecolor=TERM, linewidth=2, figure=fig))
+            write(0.625, key_y, textwrap.shorten(label("extension_window", lang), 30, placeholder="…"),
+                  va="center", fontsize=28 * PT, color=INK)
     if any(is_planning(keys) for _, keys in events):  # key for the dashed planning dots
         key_y = fy(AXES_BOTTOM - 5 + (LINE_H if has_term else 0))
-        fig.add_artist(Line2D([0.05, 0.085], [key_y, key_y], transform=fig.transFigure, color=PLANNING,
+        fig.add_artist(Line2D([fx(0.05), fx(0.085)], [key_y, key_y], transform=fig.transFigure, color=PLANNING,
                               linewidth=3, linestyle=(0, (4, 3))))
-        fig.text(0.095, key_y, texts.text("deadlines.timeline.planning_key", lang), va="center",
-                 fontsize=28 * PT, color=PLANNING, style="italic")
+        write(0.095, key_y, texts.text("deadlines.timeline.planning_key", lang), va="center",
+              fontsize=28 * PT, color=PLANNING, style="italic")
 
     # --- the legend -----------------------------------------------------------------------
     y = _legend_top(events)
     for number, (d, keys) in enumerate(events, 1):
         planning = is_planning(keys)
         colour = PLANNING if planning else INK
-        fig.text(0.065, fy(y + LINE_H / 2), str(number), ha="center", va="center", fontsize=28 * PT,
+        fig.text(fx(0.065), fy(y + LINE_H / 2), str(number), ha="center", va="center", fontsize=28 * PT,
                  color=PLANNING if planning else "white", fontweight="bold",
                  bbox={"boxstyle": "circle,pad=0.3", "facecolor": "white" if planning else INK,
                        "edgecolor": colour, "linestyle": "--" if planning else "-", "linewidth": 2})
         for key in keys:
-            fig.text(0.11, fy(y + LINE_H / 2), textwrap.shorten(label(key, lang), 52, placeholder="…"),
-                     va="center", fontsize=28 * PT, color=colour, style="italic" if planning else "normal")
+            write(0.11, fy(y + LINE_H / 2), textwrap.shorten(label(key, lang), 52, placeholder="…"),
+                  va="center", fontsize=28 * PT, color=colour, style="italic" if planning else "normal")
             y += LINE_H
-        fig.text(0.11, fy(y + LINE_H / 2), format_date(d, lang), va="center", fontsize=30 * PT,
-                 color=colour, fontweight="bold", style="italic" if planning else "normal")
+        write(0.11, fy(y + LINE_H / 2), format_date(d, lang), va="center", fontsize=30 * PT,
+              color=colour, fontweight="bold", style="italic" if planning else "normal")
         y += LINE_H + ROW_GAP
 
     note = textwrap.fill(label("estimate_note", lang), 60)
-    fig.text(0.05, fy(height - FOOTER_H / 2), note, va="center", fontsize=28 * PT, color=MUTED,
-             linespacing=1.3)
+    write(0.05, fy(height - FOOTER_H / 2), note, va="center", fontsize=28 * PT, color=MUTED,
+          linespacing=1.3)
     return _to_png(fig)
 
 

@@ -8,9 +8,10 @@ on all languages at once. Features (knowledge/textnorm.py):
   lexicon (knowledge/lexicon/), so ``muafiyet``, ``إعفاء`` and ``vrijstelling`` share evidence;
 - character 2–5-grams within words, for spelling variants, typos and inflection.
 
-A linear SVM (scikit-learn's LinearSVC) separates the labels; its scores are turned into
-probabilities by Platt scaling on 3-fold cross-validation (``CalibratedClassifierCV``), so the
-fallback thresholds mean "probability". The best label wins; when it is a topic, the intent is
+A linear SVM (scikit-learn's LinearSVC) separates the labels; the confidence of a label is the
+softmax of the SVM's scores times ``temperature`` (the best label stays the SVM's own choice).
+Platt scaling on cross-validation folds was measured too and lost: it let more out-of-scope
+questions through and cost 3-5 points of FAQ accuracy in tr, ar and pt (bench/RESULTS.md). The best label wins; when it is a topic, the intent is
 ``faq`` with that topic's probability, and the message gets Rasa's ``response_selector`` output
 for it, in the ResponseSelector's format, so rules (``utter_faq``), actions and evaluation read
 it unchanged.
@@ -84,7 +85,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "char_min_ngram": 2,
             "char_max_ngram": 5,
             "char_min_df": 2,
-            "calibration_folds": 3,
+            "temperature": 5.0,
             "ranking_length": 10,
             "random_seed": 42,
         }
@@ -121,7 +122,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         from scipy.sparse import hstack
-        from sklearn.calibration import CalibratedClassifierCV
         from sklearn.svm import LinearSVC
 
         texts, analysed, labels = [], [], []
@@ -136,8 +136,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         words, chars = _vectorizers(self._config)
         features = hstack([words.fit_transform(analysed), chars.fit_transform(texts)]).tocsr()
-        svm = LinearSVC(C=self._config["C"], random_state=self._config["random_seed"])
-        classifier = CalibratedClassifierCV(svm, cv=self._config["calibration_folds"], method="sigmoid")
+        classifier = LinearSVC(C=self._config["C"], random_state=self._config["random_seed"])
         classifier.fit(features, np.array(labels))
         self._model = {"words": words, "chars": chars, "classifier": classifier}
         with self._model_storage.write_to(self._resource) as directory:
@@ -175,7 +174,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         analysed = [textnorm.analyse(text, lang) for text, lang in zip(texts, langs)]
         features = hstack([self._model["words"].transform(analysed), self._model["chars"].transform(texts)])
         classifier = self._model["classifier"]
-        return classifier.predict_proba(features.tocsr()), list(classifier.classes_)
+        scores = np.atleast_2d(classifier.decision_function(features.tocsr())) * self._config["temperature"]
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True), list(classifier.classes_)
 
     def process(self, messages: List[Message]) -> List[Message]:
         wanted = [m for m in messages if m.get(TEXT)]

@@ -41,7 +41,7 @@ def trained(tmp_path_factory):
                 if key:
                     data.update(intent_response_key=key, response=key)
                 messages.append(Message(data=data))
-    config = {**LinearIntentClassifier.get_default_config(), "calibration_folds": 2}
+    config = LinearIntentClassifier.get_default_config()
     component = LinearIntentClassifier.create(config, storage, Resource("linear"), context)
     component.train(TrainingData(messages))
     loaded = LinearIntentClassifier.load(config, storage, Resource("linear"), context)

@@ -10,10 +10,16 @@ from inbox.models import Consultant, ConsultantSession
 from inbox.routes import api_router, page_router
 from tests.inbox.conftest import PASSWORD, Gateway, add_consultant, csrf_from, hand_off, login
 
-PAGES = ["/inbox", "/inbox?view=closed&language=en&reason=danger", "/inbox/tickets/{id}", "/inbox/stats"]
-API_READS = ["/inbox/api/tickets", "/inbox/api/tickets?view=mine", "/inbox/api/tickets/{id}"]
+PAGES = [
+    "/inbox", "/inbox?view=closed&language=en&reason=danger", "/inbox?my_languages=1", "/inbox/tickets/{id}",
+    "/inbox/stats",
+]
+API_READS = [
+    "/inbox/api/tickets", "/inbox/api/tickets?view=mine", "/inbox/api/tickets?my_languages=1", "/inbox/api/tickets/{id}",
+]
 FORM_POSTS = {
     "/inbox/logout": {},
+    "/inbox/languages": {"languages": "ar"},
     "/inbox/tickets/{id}/claim": {},
     "/inbox/tickets/{id}/reply": {"text": "Hallo"},
     "/inbox/tickets/{id}/notes": {"text": "Notitie"},

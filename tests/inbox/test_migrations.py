@@ -24,15 +24,6 @@ REVISION = "inbox_0002"
 LATE_TABLES = ("inbox_consultant_totp", "inbox_login_failures")
 POSTGRES_URL = os.environ.get("WEGWIJS_TEST_POSTGRES_URL")
 
-# What `inbox.models.ensure_tables` created on databases of the previous version (SQLite and
-# PostgreSQL accept both).
-LEGACY_DDL = (
-    "CREATE TABLE inbox_consultant_totp (consultant_id INTEGER NOT NULL PRIMARY KEY "
-    "REFERENCES inbox_consultants (id) ON DELETE CASCADE, secret VARCHAR(64) NOT NULL, "
-    "created_at TIMESTAMP WITH TIME ZONE NOT NULL, confirmed_at TIMESTAMP WITH TIME ZONE, last_step INTEGER)",
-    "CREATE TABLE inbox_login_failures (key VARCHAR(64) NOT NULL PRIMARY KEY, failures INTEGER NOT NULL, "
-    "last_at TIMESTAMP WITH TIME ZONE NOT NULL, locked_until TIMESTAMP WITH TIME ZONE)",
-)
 
 
 def script() -> ScriptDirectory:
@@ -115,8 +106,8 @@ def test_the_migration_upgrades_a_database_of_the_previous_head(database_url: st
     engine = create_engine(database_url)
     if legacy:
         with engine.begin() as connection:
-            for ddl in LEGACY_DDL:
-                connection.execute(text(ddl))
+            # what the removed `inbox.models.ensure_tables` did on databases of the previous version
+            Base.metadata.create_all(connection, tables=[Base.metadata.tables[t] for t in LATE_TABLES])
             connection.execute(text(
                 "INSERT INTO inbox_login_failures (key, failures, last_at) VALUES ('k', 3, CURRENT_TIMESTAMP)"
             ))

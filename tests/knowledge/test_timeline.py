@@ -98,6 +98,32 @@ def test_planning_rows_make_the_picture_taller_but_it_stays_phone_width() -> Non
     assert width == 1080 and height == image_height(result) > HEIGHT_PX
 
 
-def test_a_timeline_in_a_language_without_deadline_texts_is_the_dutch_one() -> None:
+def test_a_timeline_in_a_language_wegwijs_does_not_speak_is_the_dutch_one() -> None:
     result = compute({"pip_date": "2024-05-12"}, today=TODAY)
-    assert render_png(result, "tr", TODAY) == render_png(result, "nl", TODAY)
+    assert render_png(result, "xx", TODAY) == render_png(result, "nl", TODAY)
+    assert render_png(result, "tr", TODAY) != render_png(result, "nl", TODAY)
+
+
+def test_arabic_is_joined_and_ordered_right_to_left_where_matplotlib_cannot(monkeypatch):
+    from knowledge import timeline as tl
+
+    text = "تواريخكم المهمة"
+    monkeypatch.setattr(tl, "_matplotlib_lays_out_scripts", lambda: False)
+    drawn = tl.shaped(text)
+    assert any(0xFE70 <= ord(ch) <= 0xFEFF for ch in drawn)  # joined presentation forms
+    assert drawn != text and tl.shaped("12 May 2027") == "12 May 2027"
+    monkeypatch.setattr(tl, "_matplotlib_lays_out_scripts", lambda: True)
+    assert tl.shaped(text) == text  # matplotlib 3.11 lays it out itself
+
+
+def test_the_arabic_timeline_has_a_glyph_for_every_letter():
+    import warnings
+
+    from knowledge import timeline as tl
+
+    result = compute({"pip_date": "2024-05-12", "hours_bow": 300, "hours_per_week": 6, "today": "2026-12-07"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = tl.render_png(result, "ar", date(2026, 12, 7))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [w for w in caught if "missing from font" in str(w.message)]
