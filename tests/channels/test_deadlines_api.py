@@ -159,9 +159,11 @@ async def test_warnings_come_in_the_requested_language(client: httpx.AsyncClient
     assert body["warnings"][0].startswith("Your integration duty started before 1 January 2022")
 
 
-async def test_a_language_without_deadline_texts_gets_dutch_warnings(client: httpx.AsyncClient) -> None:
-    body = (await client.post(API, json={"plicht_start": "2021-11-15", "lang": "tr"})).json()
+async def test_a_language_wegwijs_does_not_speak_gets_dutch_warnings(client: httpx.AsyncClient) -> None:
+    body = (await client.post(API, json={"plicht_start": "2021-11-15", "lang": "xx"})).json()
     assert body["warnings"][0].startswith("Uw inburgeringsplicht begon")
+    turkish = (await client.post(API, json={"plicht_start": "2021-11-15", "lang": "tr"})).json()
+    assert turkish["warning_codes"] == body["warning_codes"] and turkish["warnings"] != body["warnings"]
 
 
 async def test_a_version_1_relationship_start_gives_the_version_2_naturalisation_date(client: httpx.AsyncClient) -> None:

@@ -88,7 +88,9 @@ def test_planning_dates_are_clearly_marked_planning_events_without_a_reminder() 
     assert "Planning: 600 uur les bereikt (planning)" in {str(event["SUMMARY"]) for event in dutch}
 
 
-def test_a_calendar_in_a_language_without_deadline_texts_is_dutch() -> None:
+def test_a_calendar_in_a_language_wegwijs_does_not_speak_is_dutch_and_turkish_is_turkish() -> None:
     result = compute({"pip_date": "2024-05-12"}, today=TODAY)
+    _, unknown = parse(to_ics(result, "xx", stamp=STAMP))
+    assert "Einde van uw inburgeringstermijn" in {str(event["SUMMARY"]) for event in unknown}
     _, turkish = parse(to_ics(result, "tr", stamp=STAMP))
-    assert "Einde van uw inburgeringstermijn" in {str(event["SUMMARY"]) for event in turkish}
+    assert "Uyum sürenizin (inburgeringstermijn) sonu" in {str(event["SUMMARY"]) for event in turkish}

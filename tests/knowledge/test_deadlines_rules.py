@@ -117,7 +117,8 @@ def test_every_key_has_a_dutch_and_an_english_label(key: str) -> None:
 
 
 def test_a_label_in_a_language_without_it_falls_back_to_dutch() -> None:
-    assert label("termijn_end", "tr") == label("termijn_end", "nl") == label("termijn_end", "xx")
+    assert label("termijn_end", "fr") == label("termijn_end", "nl") == label("termijn_end", "xx")
+    assert label("termijn_end", "tr") != label("termijn_end", "nl")
 
 
 def test_the_end_of_the_term_is_labelled_in_plain_words() -> None:
