@@ -108,6 +108,7 @@ class Ticket(Base):
             postgresql_where=text("state != 'closed'"),
         ),
         Index("ix_inbox_tickets_state_created", "state", "created_at"),
+        {"sqlite_autoincrement": True},  # ticket numbers are never reused (migration media_0001)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -39,8 +39,8 @@ from channels.core.schemas import OutgoingMessage
 from inbox import crud
 from inbox.models import CLOSE_REASONS, DATA_DELETED, OPEN_STATES, Consultant, Note, Ticket, TicketEvent
 from inbox.notify import Notifier, TicketNotice
-from inbox.office_hours import OfficeHours, describe_opening
-from knowledge import languages
+from inbox.office_hours import OfficeHours
+from knowledge import languages, texts
 from knowledge.texts import Localized
 
 log = logging.getLogger(__name__)
@@ -69,30 +69,24 @@ PRIVACY_ANSWER_WINDOW = timedelta(minutes=30)
 TICKET_WINDOW = timedelta(hours=1)
 TICKETS_LIMITED = Localized("gateway.tickets_limited")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "nl": {
-        "accepted": "Uw vraag staat nu klaar voor een regievoerder van {gemeente}. "
-        "U krijgt hier in dit gesprek antwoord van een mens.",
-        "open_now": "Een regievoerder reageert zo snel mogelijk.",
-        "closed_now": "Het is nu buiten kantoortijd. U krijgt antwoord vanaf {when}.",
-        "ack": "Uw bericht is doorgestuurd naar de regievoerder.",
-        "closing": "U praat nu weer met de digitale assistent. Stel gerust een nieuwe vraag.",
-        "no_consent": "Ik heb niets doorgestuurd. U kunt de gemeente ook zelf bellen of mailen.",
-    },
-    "en": {
-        "accepted": "Your question is now waiting for a case manager (regievoerder) of {gemeente}. "
-        "A person will answer you here in this conversation.",
-        "open_now": "A case manager will reply as soon as possible.",
-        "closed_now": "It is outside office hours now. You can expect an answer from {when}.",
-        "ack": "Your message has been passed on to the case manager.",
-        "closing": "You are now talking to the digital assistant again. Feel free to ask a new question.",
-        "no_consent": "I have not passed anything on. You can also call or e-mail the municipality yourself.",
-    },
-}
+# The user's texts during a handoff come from the catalogue (`inbox.handoff_*` in
+# knowledge/i18n/<lang>/messages/inbox.yaml), in any language Wegwijs speaks; Dutch where a
+# translation is missing.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def text_for(language: str, key: str, **values: str) -> str:
-    return TEXTS.get(language, TEXTS["nl"])[key].format(**values)
+    return texts.text(f"inbox.handoff_{key}", language, **values)
+
+
+def describe_opening(opening: datetime, now: datetime, language: str) -> str:
+    """"morgen om 09:00" / "tomorrow at 09:00" / "yarın saat 09:00": the next opening, for the user."""
+    days = (opening.date() - now.astimezone(opening.tzinfo).date()).days
+    clock = opening.strftime("%H:%M")
+    if days in (0, 1):
+        return texts.text("inbox.opening_today" if days == 0 else "inbox.opening_tomorrow", language, time=clock)
+    weekday = texts.text(f"inbox.weekday.{WEEKDAYS[opening.weekday()]}", language)
+    return texts.text("inbox.opening_weekday", language, weekday=weekday, time=clock)
 
 
 class TicketNotFound(LookupError):
@@ -209,7 +203,7 @@ class HandoffService:
         """Payload handler for kind "handoff": create (or find) the ticket, tell the user what happens."""
         conversation = context.conversation
         # The ticket keeps the user's language (any language Wegwijs speaks: the queue filters and
-        # marks on it); the texts below fall back to Dutch where `TEXTS` has no translation.
+        # marks on it); the texts below fall back to Dutch where the catalogue has no translation.
         language = languages.supported(data.get("lang") or None, conversation.language)
         consent_at = _parse_consent(data.get("consent_at"))
         if consent_at is None:

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # knowledge/languages.yml (pt -> pt_BR). Others get `whatsapp_template_language`.
     whatsapp_template_languages: str = "nl,en"
 
+    # How long a timeline/calendar link in a deadline answer works (channels/media).
+    media_link_days: int = 30
+
     # Handoff inbox (inbox/): consultant sessions, notifications of new tickets, statistics.
     inbox_session_hours: int = 8
     inbox_idle_minutes: int = 30  # an inbox session without activity (page, form, API call) ends

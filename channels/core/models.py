@@ -67,6 +67,9 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("conversation_id", "platform_message_id", name="uq_messages_platform_id"),
+        # Never hand out a deleted message's id again (SQLite reuses the highest rowid otherwise;
+        # PostgreSQL sequences never do): review finding 2, migration media_0001.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -14,7 +14,10 @@ STATUSES = ("scheduled", "sent", "cancelled", "failed")
 
 class Reminder(Base):
     __tablename__ = "reminders"
-    __table_args__ = (Index("ix_reminders_status_next_attempt", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_reminders_status_next_attempt", "status", "next_attempt_at"),
+        {"sqlite_autoincrement": True},  # ids are never reused (migration media_0001)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(

@@ -41,8 +41,8 @@ async def test_a_deadlines_payload_becomes_an_image_and_a_calendar_file_message(
     bot_sends_deadlines(fake_rasa)
     text, image, document = await ask(client)
     assert text["text"] == "Dit zijn uw termijnen."
-    assert image["image_url"].startswith(f"http://testserver/media/deadlines/{image['id']}.png?sig=")
-    assert document["document_url"].startswith(f"http://testserver/media/deadlines/{image['id']}.ics?sig=")
+    assert image["image_url"].startswith(f"http://testserver/media/deadlines/{image['id']}.png?t=")
+    assert document["document_url"].startswith(f"http://testserver/media/deadlines/{image['id']}.ics?t=")
     assert document["document_name"] == "wegwijs-termijnen.ics"
 
 
@@ -67,13 +67,14 @@ async def test_the_deadlines_payload_sets_the_conversation_language(
 
 
 @pytest.mark.parametrize("extension", ["png", "ics"])
-async def test_media_without_a_valid_signature_is_refused(
+async def test_media_without_a_valid_signature_is_not_found(
     client: httpx.AsyncClient, fake_rasa: FakeRasa, extension: str
 ) -> None:
     bot_sends_deadlines(fake_rasa)
     _, image, _ = await ask(client)
-    assert (await client.get(f"/media/deadlines/{image['id']}.{extension}")).status_code == 403
-    assert (await client.get(f"/media/deadlines/{image['id']}.{extension}?sig=0000")).status_code == 403
+    # 404, not 403: a refused link does not tell whether the message exists (review finding 2)
+    assert (await client.get(f"/media/deadlines/{image['id']}.{extension}")).status_code == 404
+    assert (await client.get(f"/media/deadlines/{image['id']}.{extension}?sig=0000")).status_code == 404
 
 
 async def test_a_message_that_is_not_a_deadline_answer_has_no_media(
@@ -82,7 +83,7 @@ async def test_a_message_that_is_not_a_deadline_answer_has_no_media(
     from channels.media.deadlines import media_url
 
     [reply] = (await client.post(API, json={"session_id": SESSION, "text": "hoi"})).json()["messages"]
-    url = media_url(app.state.settings, reply["id"], "png")
+    url = media_url(app.state.settings, reply["id"], "any-token", "png")
     assert (await client.get(local(url))).status_code == 404
 
 

@@ -89,10 +89,12 @@ async def test_an_erased_users_old_links_never_show_the_next_users_dates(
         delete_user_data(session, conversation_ids["a"])
     # B's messages take the ids A's had on an SQLite table without AUTOINCREMENT.
     b_image, b_document = await deadline_answer(app, client, "b")
-    assert b_image["id"] > a_image["id"], "a deleted message id was used again"
 
-    assert (await client.get(a_ics)).status_code == 404
+    old_link = await client.get(a_ics)
+    assert b"2023" not in old_link.content, "A's old link shows B's dates"
+    assert old_link.status_code == 404
     assert (await client.get(local(a_image["image_url"]))).status_code == 404
+    assert b_image["id"] > a_image["id"], "a deleted message id was used again"
     b_calendar = await client.get(local(b_document["document_url"]))
     assert b_calendar.status_code == 200 and b"2023" in b_calendar.content
 
