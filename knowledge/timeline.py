@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 import textwrap
 import warnings
 from datetime import date
 from typing import Any, Mapping
 
 from knowledge import languages, texts
+from knowledge.language import arabic_share
 from knowledge.deadlines.labels import DATE_KEYS, PLANNING_KEYS, format_date, label, language
 
 __all__ = ["HEIGHT_PX", "WIDTH_PX", "image_height", "render_png"]
@@ -89,9 +89,6 @@ def image_height(result: Mapping[str, Any]) -> int:
     return min(1920, max(HEIGHT_PX, _legend_top(events) + _legend_height(events) + FOOTER_H))
 
 
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
-
-
 def _use_arabic_font() -> None:
     """DejaVu Sans first, Noto Sans Arabic (fontpkg-noto-sans-arabic) for the glyphs it lacks:
     matplotlib's DejaVu Sans has no Arabic presentation forms, which shaped text needs."""
@@ -120,7 +117,7 @@ def _matplotlib_lays_out_scripts() -> bool:
 def shaped(text: str) -> str:
     """Arabic text as matplotlib must draw it. Where matplotlib cannot lay it out itself: letters
     joined (arabic-reshaper) and put in visual right-to-left order (python-bidi), line by line."""
-    if not _ARABIC.search(text) or _matplotlib_lays_out_scripts():
+    if not arabic_share(text) or _matplotlib_lays_out_scripts():
         return text
     import arabic_reshaper
     from bidi.algorithm import get_display

@@ -232,9 +232,8 @@ def stamp(lang: str, restamp: bool = False) -> int:
 
 
 def _write_translation(path: Path, data: dict[str, Any]) -> None:
+    """Write a translation file back, keeping its leading comment block."""
     text = path.read_text(encoding="utf-8")
-    header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
-    # keep only the leading comment block
     lead = []
     for line in text.splitlines():
         if line.startswith("#"):
