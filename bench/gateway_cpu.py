@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.scale.services import free_port, wait_until_up  # noqa: E402
+
 GATEWAY_PY = ROOT / ".venv-gateway" / "bin" / "python"
 TOKEN = "gateway-cpu-token"
 TURNS_PER_USER = 10

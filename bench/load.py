@@ -34,7 +34,7 @@ import statistics
 import sys
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -382,9 +382,9 @@ async def scenario_users(args: argparse.Namespace) -> dict:
 
 def start_stack(args: argparse.Namespace):
     sys.path.insert(0, str(ROOT))
-    from tests.scale.services import Stack  # noqa: PLC0415 - only when asked to start the stack
-
     import tempfile
+
+    from tests.scale.services import Stack  # noqa: PLC0415 - only when asked to start the stack
 
     tmp = Path(tempfile.mkdtemp(prefix="wegwijs-bench-"))
     extra = {"WEGWIJS_CHANNEL_RATE_LIMIT_PER_MINUTE": "1000", "WEGWIJS_SCHEDULER_ENABLED": "false",

@@ -7,10 +7,20 @@
 #   ENGINES=2 bench/run.sh             # two engines (PostgreSQL trackers + Redis locks, started here)
 #   ACTION_SERVER=1 bench/run.sh       # the custom actions in a separate action server (HTTP)
 #   GATEWAY_WORKERS=2 TRACKER_WAL=1 bench/run.sh   # tuning experiments
+#   bench/run.sh --compare-patches     # engine turns with the engine patches, then on stock Rasa
+#                                      # (WEGWIJS_ENGINE_PATCHES=none): p50/p95 of both and the ratio.
+#                                      # CONVERSATIONS=20 (x6 turns each), PATCHES=-name to compare a
+#                                      # subset, ACTION_SERVER=1 to use an action server in both runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 [[ -f bot/models/wegwijs.tar.gz ]] || { echo "no trained model: run scripts/train first" >&2; exit 1; }
+if [[ "${1:-}" == "--compare-patches" ]]; then  # bench/engine_turns.py, twice: one engine, serial turns
+  args=(--compare-patches --conversations "${CONVERSATIONS:-20}" ${ACTION_SERVER:+--action-server})
+  [[ -n "${PATCHES:-}" ]] && args+=("--patches=$PATCHES")
+  for kv in ${BENCH_ENV:-}; do args+=(--env "$kv"); done
+  exec .venv-gateway/bin/python bench/engine_turns.py "${args[@]}"
+fi
 mkdir -p bench/out
 args=(all --start-stack --rate "${RATE:-50}" --duration "${DURATION:-60}" --think "${THINK:-2}"
       --users "${USERS:-200}" --turns "${TURNS:-10}" --ramp "${RAMP:-20}"

@@ -5,7 +5,7 @@ Usage (from bot/):  python serve_actions.py [--port 5055]
 Rasa calls it with ``?token=<WEGWIJS_ACTIONS_TOKEN>`` (bot/endpoints.yml). Requests without the
 right token get 401; /health stays open for monitoring. Host and token come from the environment
 (WEGWIJS_ACTIONS_HOST, WEGWIJS_ACTIONS_TOKEN). Logging follows bot/logging.yml, the engine's
-file: personal data is masked in every line (knowledge/logredact.py).
+file: personal data is masked in every line (redaction/logs.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import os
 from pathlib import Path
 
 import yaml
-
 from rasa_sdk.endpoint import create_app
 from sanic import response
 

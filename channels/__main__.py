@@ -7,8 +7,7 @@ import logging
 import uvicorn
 
 from channels.app import create_app
-from channels.core.config import get_settings
-
+from gateway.core.config import get_settings
 
 KEEP_ALIVE_S = 75
 # Slow or oversized request headers: uvicorn has no header-read timeout, so the reverse proxy

@@ -3,9 +3,9 @@
 Jobs:
 - `reminders`: every `reminder_interval_s` seconds, and once right at start-up, so reminders
   that fell due while the gateway was down go out after a restart (catch-up);
-- `retention`: every night at `retention_hour`:30 local time (`channels.privacy.retention`);
+- `retention`: every night at `retention_hour`:30 local time (`gateway.privacy.retention`);
 - `pending_erasures`: every `PENDING_ERASURE_INTERVAL_S`, "delete my data" requests whose tracker
-  part failed are tried again until they succeed (`channels.privacy.erase.retry_pending_erasures`).
+  part failed are tried again until they succeed (`gateway.privacy.erase.retry_pending_erasures`).
 Off when `scheduler_enabled` is false (tests); then call the jobs yourself.
 """
 
@@ -19,8 +19,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from channels.core.conversation import ConversationService
-from channels.reminders.service import ReminderService
+from gateway.core.conversation import ConversationService
+from gateway.reminders.service import ReminderService
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def start_scheduler(service: ConversationService, reminders: ReminderService) ->
             log.exception("reminder job failed")
 
     def retention() -> None:
-        from channels.privacy.retention import run_retention
+        from gateway.privacy.retention import run_retention
 
         try:
             run_retention(service.session_factory, settings)
@@ -49,7 +49,7 @@ def start_scheduler(service: ConversationService, reminders: ReminderService) ->
             log.exception("retention job failed")
 
     def pending_erasures() -> None:
-        from channels.privacy.erase import retry_pending_erasures
+        from gateway.privacy.erase import retry_pending_erasures
 
         try:
             retry_pending_erasures(service.session_factory)

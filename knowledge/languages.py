@@ -5,6 +5,7 @@ Dependency-light (PyYAML only): both the engine and the gateway import it.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 LANGUAGES_FILE = Path(__file__).with_name("languages.yml")
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,3 +67,11 @@ def _switch_words() -> dict[str, str]:
 def language_named(text: str) -> str | None:
     """The language a short message names ("Türkçe", "العربية", "in English"), or None."""
     return _switch_words().get(fold(text))
+
+
+def arabic_share(text: str) -> float:
+    """The share of letters in a message that are Arabic script."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if _ARABIC.match(ch)) / len(letters)

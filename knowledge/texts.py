@@ -11,8 +11,8 @@ import it.
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml

@@ -385,7 +385,7 @@ def _write_new(path: Path, data: dict[str, Any], header: str) -> None:
     if path.exists():
         _write_translation(path, data)
     else:
-        path.write_text(dump_yaml(data, header + " The Dutch text is the legal source.\n"), encoding="utf-8")
+        path.write_text(dump_yaml(data, header + "\n# The Dutch text is the legal source.\n"), encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Keep personal data out of log lines: one implementation for the gateway, the Rasa engine and
 the action server (standard library only; Rasa is touched only when it is already loaded).
 
-- `scrub(text)` masks BSN, IBAN, phone numbers and e-mail addresses (`knowledge.redact`),
+- `scrub(text)` masks BSN, IBAN, phone numbers and e-mail addresses (`redaction.text`),
   replaces raw user identifiers (`user_id=…`, `sender_id=…`, `chat_id=…`, Rasa's
   "for sender 'abc'") by a short hash, hides `token=` values in URLs and the value in Rasa's
   "categorical slot is set to a value ('…')" warning.
@@ -31,7 +31,7 @@ import sys
 import traceback
 from typing import Any
 
-from knowledge.redact import redact
+from redaction.text import redact
 
 #: Keys whose values identify a user: logged as a short hash.
 ID_KEYS = ("user_id", "channel_user_id", "sender_id", "chat_id", "wa_id", "phone", "from_number", "recipient_id",
@@ -212,7 +212,7 @@ class RedactingFilter(logging.Filter):
             if isinstance(value, (str, int)) and not _HASHED.fullmatch(str(value)):
                 setattr(record, key, hash_id(str(value)))
         if isinstance(getattr(record, "request", None), str):  # Sanic's access log: method and URL
-            record.request = scrub(record.request)
+            record.request = scrub(record.request)  # type: ignore[attr-defined]
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

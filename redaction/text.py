@@ -10,7 +10,7 @@ stay as they are.
     'Mijn BSN is [BSN], bel 06-12345678'
 
 Pure standard library, so the gateway (transcripts, logs) and the engine and action server (logs,
-see knowledge/logredact.py) share these rules.
+see redaction/logs.py) share these rules.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from channels.core.config import Settings
+from gateway.core.config import Settings
 
 ENV_EXAMPLE = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
 

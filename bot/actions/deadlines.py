@@ -1,6 +1,6 @@
 """Personal deadlines in the chat: start, ask one question at a time, compute, answer.
 
-Thin: the logic is knowledge.deadline_chat (what to ask, how to read answers, how to explain)
+Thin: the logic is dialogue.deadline_chat (what to ask, how to read answers, how to explain)
 and knowledge.deadlines (the rules). The timeline picture and the .ics are made by the gateway
 from the custom payload ``{"wegwijs": {"type": "deadlines", ...}}``.
 """
@@ -17,7 +17,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.config import get_settings
 from actions.language import current_language
-from knowledge import deadline_chat, texts
+from dialogue import deadline_chat
+from knowledge import texts
 from knowledge.deadlines import InvalidInput, compute
 from knowledge.deadlines import today as today_in
 

@@ -20,12 +20,15 @@ from rasa.core.nlg import TemplatedNaturalLanguageGenerator, interpolator
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
+from addons import patches
+
 KEYS_TO_INTERPOLATE = ("text", "image", "custom", "attachment")
 KEYS_WITH_PAYLOADS = ("buttons", "quick_replies")
 
 
 class PayloadSafeNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
+        patches.apply()  # engine start-up (idempotent): Rasa's Agent creates the NLG before it loads the model
         super().__init__((domain or Domain.empty()).responses)
 
     def _fill_response(

@@ -1,9 +1,23 @@
 """Measured fixes to Rasa 3.6 internals that have no configuration switch.
 
-Applied once when the ``addons`` package is imported, which ``rasa run`` does at start-up
-because bot/endpoints.yml names ``addons.stores`` and ``addons.nlg``. Each fix keeps Rasa's
-behaviour and is covered by tests/bot/test_engine_speedups.py or
-tests/bot/test_engine_inference_speedups.py.
+Each fix is an entry of ``REGISTRY`` (its name, the dotted path it replaces, the package versions
+it was written and measured for, and why). Importing this module or any other ``addons`` module
+changes nothing: ``apply()`` installs the fixes, once, at engine start-up. ``rasa run`` creates
+the tracker store and the response generator named in bot/endpoints.yml
+(``addons.stores.ResilientSQLTrackerStore``, ``addons.nlg.PayloadSafeNLG``) before it loads the
+model, and their constructors call ``apply()``; later calls do nothing.
+
+``apply()`` skips a fix, with a WARNING, when an installed package is not the version the fix was
+written for (the fix reaches into that package's internals), and logs the applied fixes at INFO.
+``WEGWIJS_ENGINE_PATCHES`` chooses them: ``all`` (the default), ``none`` (stock Rasa, e.g. to
+compare: ``bench/run.sh --compare-patches``), ``-name1,-name2`` (all but these) or
+``name1,name2`` (only these). An unknown name stops the engine at start-up with the valid names.
+Note: without ``actions_in_engine`` Rasa calls the action server over HTTP even when
+``actions_module`` is set, so run bot/serve_actions.py (``WEGWIJS_ACTIONS_MODULE=``).
+
+Each fix keeps Rasa's behaviour and is covered by tests/bot/test_engine_speedups.py,
+tests/bot/test_engine_inference_speedups.py or tests/bot/test_actions_in_engine.py; the registry
+itself by tests/bot/test_patch_registry.py.
 
 ``RemoteAction._validate_action_result``
     Rasa calls ``jsonschema.validate(result, spec)`` for every answer of the action server.
@@ -73,15 +87,20 @@ tests/bot/test_engine_inference_speedups.py.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import importlib
+import importlib.metadata
 import logging
-from typing import Any, Callable, Dict, List, Optional, Text
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 from addons import actions_in_engine
 
 logger = logging.getLogger(__name__)
 
-_applied = False
+SETTING = "WEGWIJS_ENGINE_PATCHES"
 
 
 @functools.lru_cache(maxsize=1)
@@ -353,7 +372,8 @@ def _freeze_after_loading(original: Callable) -> Callable:
 
     def load_model(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        actions_in_engine.prepare(getattr(self, "action_endpoint", None))  # imported before the freeze
+        if "actions_in_engine" in applied():  # the actions are imported before the freeze
+            actions_in_engine.prepare(getattr(self, "action_endpoint", None))
         gc.collect()
         gc.freeze()
         logger.info("model loaded; %d objects frozen for the garbage collector", gc.get_freeze_count())
@@ -362,29 +382,201 @@ def _freeze_after_loading(original: Callable) -> Callable:
     return load_model
 
 
-def apply() -> None:
-    global _applied
-    if _applied:
-        return
-    import rasa.core.processor
-    from rasa.core.actions.action import RemoteAction
-    from rasa.core.agent import Agent
-    from rasa.core.policies.rule_policy import RulePolicy
-    from rasa.shared.core.events import Event
-    from rasa.shared.nlu.training_data.features import Features
-    from rasa.utils.endpoints import EndpointConfig
-    from rasa.utils.tensorflow.models import RasaModel
+# --- the registry ----------------------------------------------------------------------------------
 
-    EndpointConfig.session = _kept_session(EndpointConfig.session)
-    Agent.load_model = _freeze_after_loading(Agent.load_model)
-    RulePolicy._get_possible_keys = _possible_keys_up_to_the_longest_rule(RulePolicy._get_possible_keys)
-    RemoteAction._validate_action_result = validate_action_result
-    RemoteAction.run = actions_in_engine.run_in_engine(RemoteAction.run)
-    Event.resolve_by_type = staticmethod(_event_types_by_name(Event.resolve_by_type))
-    Features._combine_sparse_features = _coo_side_by_side(Features._combine_sparse_features)
-    rasa.core.processor.DaskGraphRunner = _sequential_graph_runner()
-    RasaModel._rasa_predict = _fast_rasa_predict(RasaModel._rasa_predict)
-    _applied = True
-    logger.debug("Wegwijs engine patches applied: action result check, sequential graph runner, direct model "
-                 "calls, kept endpoint sessions, rule search, event table, sparse feature joins, actions in "
-                 "the engine when configured")
+RASA = "3.6.21"
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One fix: ``make(current)`` returns what replaces ``target`` (its current value is passed in)."""
+
+    name: Text
+    target: Text  # dotted path of the attribute replaced, e.g. "rasa.core.agent.Agent.load_model"
+    versions: Dict[Text, Text]  # distribution -> version it was written for ("3.6.21", "2.12.*", ">=1,<2")
+    reason: Text
+    make: Callable[[Any], Any]
+
+
+REGISTRY: Tuple[Patch, ...] = (
+    Patch("kept_endpoint_sessions", "rasa.utils.endpoints.EndpointConfig.session",
+          {"rasa": RASA, "aiohttp": "3.9.*"},
+          reason="Reuses one aiohttp session and its connections per endpoint instead of a new TCP connection per call.",
+          make=_kept_session),
+    Patch("freeze_after_load", "rasa.core.agent.Agent.load_model",
+          {"rasa": RASA},
+          reason="Freezes the loaded model for the garbage collector so full collections no longer stop the engine.",
+          make=_freeze_after_loading),
+    Patch("rule_search_cutoff", "rasa.core.policies.rule_policy.RulePolicy._get_possible_keys",
+          {"rasa": RASA},
+          reason="Stops the rule search once the turns looked at exceed the longest remaining rule.",
+          make=_possible_keys_up_to_the_longest_rule),
+    Patch("action_result_check", "rasa.core.actions.action.RemoteAction._validate_action_result",
+          {"rasa": RASA, "jsonschema": "4.17.*", "fastjsonschema": "2.*"},
+          reason="Checks action answers with a schema compiled once instead of re-checking the schema every call.",
+          make=lambda current: validate_action_result),
+    Patch("actions_in_engine", "rasa.core.actions.action.RemoteAction.run",
+          {"rasa": RASA, "rasa-sdk": "3.6.*"},
+          reason="Runs the custom actions inside the engine when actions_module is set, without the HTTP round trip.",
+          make=actions_in_engine.run_in_engine),
+    Patch("event_type_table", "rasa.shared.core.events.Event.resolve_by_type",
+          {"rasa": RASA},
+          reason="Looks event classes up in a table instead of walking all event subclasses for every event.",
+          make=lambda current: staticmethod(_event_types_by_name(current))),
+    Patch("sparse_feature_join", "rasa.shared.nlu.training_data.features.Features._combine_sparse_features",
+          {"rasa": RASA, "scipy": "1.10.*"},
+          reason="Joins two COO feature matrices directly instead of through scipy's general hstack.",
+          make=_coo_side_by_side),
+    Patch("sequential_graph_runner", "rasa.core.processor.DaskGraphRunner",
+          {"rasa": RASA},
+          reason="Runs the model graph's nodes in a precomputed order instead of building a dask graph per message.",
+          make=lambda current: _sequential_graph_runner()),
+    Patch("direct_model_calls", "rasa.utils.tensorflow.models.RasaModel._rasa_predict",
+          {"rasa": RASA, "tensorflow": "2.12.*", "keras": "2.12.*"},
+          reason="Calls the traced TensorFlow function directly instead of looking its signature up on every call.",
+          make=_fast_rasa_predict),
+)
+NAMES: Tuple[Text, ...] = tuple(p.name for p in REGISTRY)
+
+
+class PatchSettingError(ValueError):
+    """WEGWIJS_ENGINE_PATCHES names a patch that does not exist (or mixes the two forms)."""
+
+
+def resolve(target: Text) -> Tuple[Any, Text]:
+    """``(owner, attribute)`` of a dotted path: the longest importable module, then attributes."""
+    parts = target.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            owner: Any = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for part in parts[split:-1]:
+            owner = getattr(owner, part)
+        if not hasattr(owner, parts[-1]):
+            raise AttributeError(f"{target}: {owner!r} has no attribute {parts[-1]!r}")
+        return owner, parts[-1]
+    raise ImportError(f"{target}: no module to import")
+
+
+def select(setting: Optional[Text] = None) -> List[Patch]:
+    """The patches ``setting`` (default: $WEGWIJS_ENGINE_PATCHES, else ``all``) turns on, in order."""
+    if setting is None:
+        setting = os.environ.get(SETTING, "")
+    value = setting.strip()
+    if value.lower() in ("", "all"):
+        return list(REGISTRY)
+    if value.lower() == "none":
+        return []
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    excluded = {item[1:].strip() for item in items if item.startswith("-")}
+    included = {item for item in items if not item.startswith("-")}
+    unknown = sorted((excluded | included) - set(NAMES))
+    if unknown:
+        raise PatchSettingError(
+            f"{SETTING}={setting!r}: unknown engine patch(es) {', '.join(unknown)}; valid names: "
+            f"{', '.join(NAMES)} (or all, none, -name to leave one out)"
+        )
+    if excluded and included:
+        raise PatchSettingError(
+            f"{SETTING}={setting!r}: either list the patches to apply (name1,name2) or the ones to leave "
+            f"out (-name1,-name2), not both; valid names: {', '.join(NAMES)}"
+        )
+    if excluded:
+        return [p for p in REGISTRY if p.name not in excluded]
+    return [p for p in REGISTRY if p.name in included]
+
+
+def installed_version(distribution: Text) -> Optional[Text]:
+    """The installed version of a distribution, or None if it is not installed."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def version_matches(installed: Text, expected: Text) -> bool:
+    """``expected`` is a version ("3.6.21", "2.12.*") or a specifier set (">=1.10,<1.11")."""
+    spec = expected if expected[:1] in "<>=!~" else f"=={expected}"
+    try:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    except ImportError:  # no packaging: a plain pattern match on the version string
+        return expected[:1] not in "<>=!~" and fnmatch.fnmatchcase(installed, expected)
+    try:
+        return SpecifierSet(spec).contains(installed, prereleases=True)
+    except InvalidSpecifier:
+        return fnmatch.fnmatchcase(installed, expected)
+
+
+def mismatches(patch: Patch) -> List[Tuple[Text, Text, Optional[Text]]]:
+    """``(package, expected, installed)`` for every package not at the version the patch was written for."""
+    found = []
+    for distribution, expected in patch.versions.items():
+        installed = installed_version(distribution)
+        if installed is None or not version_matches(installed, expected):
+            found.append((distribution, expected, installed))
+    return found
+
+
+_applied: Optional[List[Text]] = None  # names applied by apply(); None until it ran
+_undo: List[Tuple[Any, Text, bool, Any]] = []  # (owner, attribute, owned it before, previous value)
+
+
+def applied() -> List[Text]:
+    """Names of the patches apply() installed (empty before it ran)."""
+    return list(_applied or ())
+
+
+def apply(setting: Optional[Text] = None) -> List[Text]:
+    """Install the selected patches whose package versions match; once per process (idempotent).
+
+    Raises PatchSettingError for an unknown name in ``setting`` / $WEGWIJS_ENGINE_PATCHES.
+    Returns the names applied.
+    """
+    global _applied
+    if _applied is not None:
+        return list(_applied)
+    chosen = select(setting)
+    names: List[Text] = []
+    skipped: List[Text] = []
+    for patch in chosen:
+        wrong = mismatches(patch)
+        if wrong:
+            for distribution, expected, installed in wrong:
+                logger.warning(
+                    "engine patch %s skipped: written for %s %s, installed %s (%s)",
+                    patch.name, distribution, expected, installed or "none", patch.target,
+                )
+            skipped.append(patch.name)
+            continue
+        owner, attribute = resolve(patch.target)
+        owned = attribute in vars(owner)
+        previous = vars(owner)[attribute] if owned else None
+        setattr(owner, attribute, patch.make(getattr(owner, attribute)))
+        _undo.append((owner, attribute, owned, previous))
+        names.append(patch.name)
+    _applied = names
+    off = [name for name in NAMES if name not in {p.name for p in chosen}]
+    logger.info(
+        "engine patches applied (%d of %d): %s%s%s", len(names), len(NAMES), ", ".join(names) or "none",
+        f"; skipped for versions: {', '.join(skipped)}" if skipped else "",
+        f"; off by {SETTING}: {', '.join(off)}" if off else "",
+    )
+    if "actions_in_engine" not in names:
+        logger.warning(
+            "engine patch actions_in_engine is not applied: custom actions go to the action server over "
+            "HTTP even if actions_module is set in endpoints.yml (run bot/serve_actions.py)"
+        )
+    return list(names)
+
+
+def revert() -> None:
+    """Undo apply() (tests, benchmarks): every target gets its previous value back."""
+    global _applied
+    while _undo:
+        owner, attribute, owned, previous = _undo.pop()
+        if owned:
+            setattr(owner, attribute, previous)
+        else:
+            delattr(owner, attribute)
+    _applied = None

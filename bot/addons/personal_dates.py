@@ -2,7 +2,7 @@
 
 "Kan ik verlenging krijgen?" is the FAQ topic verlenging; "mijn PIP is van 12 mei 2024, ik heb 330
 uur les, kan ik verlenging krijgen?" wants that person's dates computed. Only the FAQ topics that
-explain a deadline rule in general are redirected (knowledge.deadline_chat.RULE_TOPICS).
+explain a deadline rule in general are redirected (dialogue.deadline_chat.RULE_TOPICS).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from addons.intent_override import override_intent
-
-from knowledge.deadline_chat import RULE_TOPICS, wants_own_dates
+from dialogue.deadline_chat import RULE_TOPICS, wants_own_dates
 from knowledge.deadlines import today as amsterdam_today
 
 INTENT_NAME = "ask_deadlines"

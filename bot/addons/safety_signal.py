@@ -16,8 +16,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from addons.intent_override import override_intent
-
-from knowledge.safety import is_danger_signal
+from dialogue.safety import is_danger_signal
 
 INTENT_NAME = "signal_danger"
 

@@ -49,12 +49,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 
+from addons import patches
+
 logger = logging.getLogger(__name__)
 
 MAX_TRANSACTION_ATTEMPTS = 50
 DEFAULT_CACHE_SIZE = 256  # trackers kept in memory by ResilientSQLTrackerStore
 # A relative SQLite tracker file (WEGWIJS_ENGINE_TRACKER_DB=var/trackers.db) is taken from the
-# repository root, as the gateway does (channels/core/config.py), not from the engine's working
+# repository root, as the gateway does (gateway/core/config.py), not from the engine's working
 # directory bot/: both processes then use the same file.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,7 +112,7 @@ class AtomicRedisLockStore(RedisLockStore):
         except LockError:
             raise
         except Exception as e:  # the same contract as Rasa's LockStore.issue_ticket
-            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
     def update_lock(self, conversation_id: Text) -> None:
         def change(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
@@ -134,6 +136,8 @@ class AtomicRedisLockStore(RedisLockStore):
 
 class ResilientSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, cache_size: Any = DEFAULT_CACHE_SIZE, **kwargs: Any) -> None:
+        # engine start-up: `rasa run` creates this store (bot/endpoints.yml) before it loads the model
+        patches.apply()
         kwargs = {k: v for k, v in kwargs.items() if v != ""}  # unset ${VAR}s in endpoints.yml
         if "db" in kwargs:
             kwargs["db"] = absolute_sqlite_db(kwargs.get("dialect", "sqlite"), kwargs["db"])

@@ -2,8 +2,8 @@
 
 A multinomial naive Bayes model over character n-grams (with word-boundary padding) and
 words, trained on the knowledge base's own examples, which carry their language. The engine
-trains it inside the NLU pipeline (bot/addons/language_detector.py); the gateway can build it
-from knowledge/ directly with :func:`from_knowledge`.
+trains it inside the NLU pipeline (bot/addons/language_detector.py); :func:`from_knowledge`
+builds it from knowledge/ directly.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from knowledge.languages import arabic_share
+
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
 MIN_WORDS = 3  # "12 mei 2024", "ja", "hallo", "sim" say too little to switch the language
@@ -34,14 +35,6 @@ def enough_evidence(text: str) -> bool:
     if not letters or latin / len(letters) < 0.8 or len({w.lower() for w in found}) < 2:
         return False  # mixed scripts, one (repeated) word: no language to switch to
     return len(found) >= MIN_WORDS or sum(len(w) for w in found) >= MIN_LETTERS
-
-
-def arabic_share(text: str) -> float:
-    """The share of letters in a message that are Arabic script."""
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for ch in letters if _ARABIC.match(ch)) / len(letters)
 
 
 def features(text: str) -> Counter:

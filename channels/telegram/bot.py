@@ -28,18 +28,18 @@ from telegram.ext import (
     filters,
 )
 
-from channels.core import crud
-from channels.core.config import Settings
-from channels.core.conversation import ConversationService
-from channels.core.local_media import load_local_media
-from channels.core.models import Conversation
-from channels.core.privacy import hash_id
-from channels.core.ratelimit import WARNING_TEXT, Decision, RateLimiter, make_rate_limiter
-from channels.core.schemas import Button
 from channels.telegram import mapping
-from knowledge import languages
 from channels.telegram.client import TelegramSender
 from channels.telegram.mapping import CHANNEL
+from gateway.core import crud
+from gateway.core.config import Settings
+from gateway.core.conversation import ConversationService
+from gateway.core.local_media import load_local_media
+from gateway.core.models import Conversation
+from gateway.core.ratelimit import WARNING_TEXT, Decision, RateLimiter, make_rate_limiter
+from gateway.core.schemas import Button
+from knowledge import languages
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from telegram import Bot, InputFile
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from channels.core.conversation import ConversationRef
-from channels.core.local_media import LocalMedia, MediaUnavailable
-from channels.core.privacy import hash_id
-from channels.core.schemas import OutgoingMessage
 from channels.telegram.mapping import CAPTION_LIMIT, CHOOSE_TEXT, inline_keyboard, split_text
+from gateway.core.conversation import ConversationRef
+from gateway.core.local_media import LocalMedia, MediaUnavailable
+from gateway.core.schemas import OutgoingMessage
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 

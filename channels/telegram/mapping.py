@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from knowledge import languages, texts
-from knowledge.texts import Localized
-
 import hashlib
 from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from channels.core.schemas import Button
+from gateway.core.schemas import Button
+from knowledge import languages, texts
+from knowledge.texts import Localized
 
 CHANNEL = "telegram"
 TEXT_LIMIT = 4096
@@ -19,7 +18,7 @@ CALLBACK_DATA_LIMIT = 64  # bytes, Bot API InlineKeyboardButton.callback_data
 SHORT_KEY_PREFIX = "wgw:"
 
 # Telegram command -> the text handed to the conversation service. /stop is answered by the
-# reminders interceptor (channels/reminders) before the engine; the others are engine intents.
+# reminders interceptor (gateway/reminders) before the engine; the others are engine intents.
 SERVICE_COMMANDS = {
     "taal": "/switch_language",
     "mens": "/ask_human",

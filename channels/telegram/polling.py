@@ -16,7 +16,7 @@ import sys
 import uvicorn
 
 from channels.app import create_app
-from channels.core.config import get_settings
+from gateway.core.config import get_settings
 
 
 def main() -> None:

@@ -16,11 +16,17 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from channels.api.deps import ServiceDep
-from channels.core import crud
-from channels.core.ratelimit import enforce_webchat_limits
-from channels.core.schemas import MessagePublic
-from channels.webchat.schemas import MAX_TEXT_CHARS, MessagesPublic, SessionId, WebchatMessageCreate, check_length
+from channels.webchat.schemas import (
+    MAX_TEXT_CHARS,
+    MessagesPublic,
+    SessionId,
+    WebchatMessageCreate,
+    check_length,
+)
+from gateway.api.deps import ServiceDep
+from gateway.core import crud
+from gateway.core.ratelimit import enforce_webchat_limits
+from gateway.core.schemas import MessagePublic
 from knowledge import languages, texts
 
 CHANNEL = "web"

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from channels.core.schemas import MessagePublic
+from gateway.core.schemas import MessagePublic
 from knowledge import languages
 
 MAX_TEXT_CHARS = 2000

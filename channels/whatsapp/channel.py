@@ -16,18 +16,18 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from channels.core import crud
-from channels.core.config import Settings
-from channels.core.conversation import ConversationRef, ConversationService
-from channels.core.local_media import MediaUnavailable, load_local_media
-from channels.core.models import Conversation, Message, utcnow
-from channels.core.privacy import hash_id
-from channels.core.ratelimit import WARNING_TEXT, Decision, RateLimiter, make_rate_limiter
-from channels.core.schemas import Button, OutgoingMessage
 from channels.whatsapp import mapping
-from knowledge import languages
 from channels.whatsapp.client import GraphClient, WhatsAppError
 from channels.whatsapp.mapping import CHANNEL, Inbound
+from gateway.core import crud
+from gateway.core.config import Settings
+from gateway.core.conversation import ConversationRef, ConversationService
+from gateway.core.local_media import MediaUnavailable, load_local_media
+from gateway.core.models import Conversation, Message, utcnow
+from gateway.core.ratelimit import WARNING_TEXT, Decision, RateLimiter, make_rate_limiter
+from gateway.core.schemas import Button, OutgoingMessage
+from knowledge import languages
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 

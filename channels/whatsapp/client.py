@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from channels.core.config import Settings
+from gateway.core.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -7,14 +7,13 @@ description ≤ 72, menu button label ≤ 20; interactive body ≤ 1024; text bo
 
 from __future__ import annotations
 
-from knowledge.texts import Localized
-
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from channels.core.schemas import Button
+from gateway.core.schemas import Button
+from knowledge.texts import Localized
 
 CHANNEL = "whatsapp"
 TEXT_LIMIT = 4096
@@ -130,6 +129,7 @@ def uses_reply_buttons(buttons: list[Button]) -> bool:
 def interactive_body(to: str, text: str, buttons: list[Button], language: str = "nl") -> dict[str, Any]:
     """Reply buttons when they fit (≤ 3, titles ≤ 20), else a list message (≤ 10 rows)."""
     body = {"text": text[:INTERACTIVE_BODY_LIMIT]}
+    action: dict[str, Any]
     if uses_reply_buttons(buttons):
         action = {
             "buttons": [

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import JSONResponse
 
-from channels.api.deps import SettingsDep
-from channels.core import deadlines
-from channels.core.deadlines import EXAMPLE_INPUT, DeadlineInput, DeadlineResult
+from gateway.api.deps import SettingsDep
+from gateway.core import deadlines
+from gateway.core.deadlines import EXAMPLE_INPUT, DeadlineInput, DeadlineResult
+from gateway.media import calendar_ics
 
 router = APIRouter(prefix="/api/v1", tags=["deadlines"])
 
@@ -106,7 +107,7 @@ def deadlines_ics(
     except InvalidInput as exc:
         return _invalid(exc)
     return Response(
-        deadlines.render_ics(result, lang),
+        calendar_ics.ics_bytes(result, lang),
         media_type="text/calendar; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="wegwijs-deadlines.ics"'},
     )

@@ -10,9 +10,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from channels.core.config import Settings
-from channels.core.conversation import ConversationService
-from channels.core.engine import EngineClient
+from gateway.core.config import Settings
+from gateway.core.conversation import ConversationService
+from gateway.core.engine import EngineClient
 
 
 async def get_settings_dep(request: Request) -> Settings:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from channels.api.deps import EngineDep
-from channels.core.db import ping
+from gateway.api.deps import EngineDep
+from gateway.core.db import ping
 
 router = APIRouter(tags=["health"])
 

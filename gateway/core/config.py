@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     # knowledge/languages.yml (pt -> pt_BR). Others get `whatsapp_template_language`.
     whatsapp_template_languages: str = "nl,en"
 
-    # How long a timeline/calendar link in a deadline answer works (channels/media).
+    # How long a timeline/calendar link in a deadline answer works (gateway/media).
     media_link_days: int = 30
 
     # Handoff inbox (inbox/): consultant sessions, notifications of new tickets, statistics.
@@ -154,7 +154,7 @@ class Settings(BaseSettings):
     # placeholder cannot go to production.
     actions_token: SecretStr | None = None
 
-    # Privacy and reminders (channels/privacy, channels/reminders). Rasa's tracker store is
+    # Privacy and reminders (gateway/privacy, gateway/reminders). Rasa's tracker store is
     # `tracker_url` (a SQLAlchemy URL), also used to delete a user's tracker and by retention.
     retention_days: int = 90  # conversations, tickets, reminders and tracker events idle longer are deleted
     scheduler_enabled: bool = True  # reminder sending and the nightly retention job inside the gateway
@@ -265,7 +265,7 @@ class Settings(BaseSettings):
     @property
     def engine_urls(self) -> list[str]:
         """The engines' base URLs: `rasa_urls` split on commas, or `[rasa_url]`."""
-        from channels.core.routing import parse_urls
+        from gateway.core.routing import parse_urls
 
         return parse_urls(self.rasa_urls, self.rasa_url)
 

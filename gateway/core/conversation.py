@@ -16,23 +16,22 @@ text otherwise.
 
 from __future__ import annotations
 
-from knowledge import languages
-from knowledge.texts import Localized
-
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from channels.core import crud
-from channels.core.config import Settings
-from channels.core.engine import EngineClient, EngineUnavailable
-from channels.core.models import Conversation, Message, utcnow
-from channels.core.privacy import hash_id
-from channels.core.schemas import Button, OutgoingMessage, outgoing_from_row
+from gateway.core import crud
+from gateway.core.config import Settings
+from gateway.core.engine import EngineClient, EngineUnavailable
+from gateway.core.models import Conversation, Message, utcnow
+from gateway.core.schemas import Button, OutgoingMessage, outgoing_from_row
+from knowledge import languages
+from knowledge.texts import Localized
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ RECENT_BUTTON_MESSAGES = 50
 # Payloads anyone may type: a user's rights never depend on a button. "/delete_my_data" only asks
 # a question; "/stop" (no more reminders) is answered by the gateway's reminders interceptor.
 ALWAYS_ALLOWED_PAYLOADS = frozenset({"/delete_my_data", "/stop"})
-ERASE_KIND = "delete_my_data"  # channels.privacy.erase.KIND: replies after it belong to the erased turn
+ERASE_KIND = "delete_my_data"  # gateway.privacy.erase.KIND: replies after it belong to the erased turn
 
 
 def untrusted_payload_as_text(text: str) -> str:
@@ -141,8 +140,31 @@ class ConversationService:
 
     # -- registries -----------------------------------------------------------------
     def register_payload_handler(self, kind: str, handler: PayloadHandler) -> None:
-        """Handle custom bot payloads `{"custom": {"wegwijs": {"type": kind, ...}}}`."""
+        """Handle custom bot payloads `{"custom": {"wegwijs": {"type": kind, ...}}}`.
+
+        One handler per kind: registering a second one is a wiring mistake, not a replacement."""
+        if kind in self._payload_handlers:
+            raise ValueError(f"a payload handler for {kind!r} is already registered")
         self._payload_handlers[kind] = handler
+
+    def wire(
+        self,
+        *,
+        text_filters: Sequence[TextFilter] = (),
+        interceptors: Sequence[Interceptor] = (),
+        payload_handlers: Mapping[str, PayloadHandler] | None = None,
+        senders: Mapping[str, Sender] | None = None,
+    ) -> None:
+        """Register the gateway's parts in the order given (`channels.app.wire` is the one caller).
+
+        Interceptors see every inbound message first to last; the first that absorbs it ends
+        the turn before the engine is asked."""
+        self.text_filters.extend(text_filters)
+        self.interceptors.extend(interceptors)
+        for kind, handler in (payload_handlers or {}).items():
+            self.register_payload_handler(kind, handler)
+        for channel, sender in (senders or {}).items():
+            self.register_sender(channel, sender)
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         self._senders[channel] = sender
@@ -304,7 +326,9 @@ class ConversationService:
         trusted: bool = False,
     ) -> InboundMessage | None:
         with self.session_factory() as session:
-            key = crud.conversation_key(session=session, channel=channel, channel_user_id=channel_user_id)
+            key: tuple[str, str] | None = crud.conversation_key(
+                session=session, channel=channel, channel_user_id=channel_user_id
+            )
             if key is None:
                 created = crud.get_or_create_conversation(
                     session=session, channel=channel, channel_user_id=channel_user_id

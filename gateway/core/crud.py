@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from channels.core.models import Conversation, Message, utcnow
+from gateway.core.models import Conversation, Message, utcnow
 
-CONVERSATIONS = Conversation.__table__
-MESSAGES = Message.__table__
+CONVERSATIONS = cast(Table, Conversation.__table__)
+MESSAGES = cast(Table, Message.__table__)
 # Every column a client sees of a stored message (see schemas.MessagePublic.from_row).
 PUBLIC_COLUMNS = (MESSAGES.c.id, MESSAGES.c.direction, MESSAGES.c.sender, MESSAGES.c.created_at,
                   MESSAGES.c.text, MESSAGES.c.payload)
@@ -74,9 +74,10 @@ def get_or_create_conversation(*, session: Session, channel: str, channel_user_i
     return conversation
 
 
-def conversation_key(*, session: Session, channel: str, channel_user_id: str) -> Row[Any] | None:
+def conversation_key(*, session: Session, channel: str, channel_user_id: str) -> tuple[str, str] | None:
     """`(id, language)` of the channel user's conversation, or None (a Core read, no ORM object)."""
-    return session.execute(_CONVERSATION_KEY, {"channel": channel, "user": channel_user_id}).first()
+    row = session.execute(_CONVERSATION_KEY, {"channel": channel, "user": channel_user_id}).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def touch_conversation(

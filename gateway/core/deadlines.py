@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from knowledge.deadlines import fields as deadline_fields
 
-EXAMPLE_INPUT = {
+EXAMPLE_INPUT: dict[str, Any] = {
     "today": "2026-11-22",
     "plicht_start": "2024-03-01",
     "pip_date": "2024-05-12",
@@ -51,7 +51,7 @@ def _annotation(spec: deadline_fields.Field) -> Any:
 
 
 def _field(spec: deadline_fields.Field) -> Any:
-    bounds = {}
+    bounds: dict[str, Any] = {}
     if spec.minimum is not None:
         bounds["ge"] = spec.minimum
     if spec.maximum is not None:
@@ -73,7 +73,10 @@ def input_model() -> type[_DeadlineInputBase]:
     return model
 
 
-DeadlineInput = input_model()
+if TYPE_CHECKING:  # the generated fields are dynamic; the type checker sees the base
+    DeadlineInput = _DeadlineInputBase
+else:
+    DeadlineInput = input_model()
 
 
 class DeadlineResult(BaseModel):
@@ -148,16 +151,3 @@ def _jsonable(value: Any) -> Any:
 def invalid_field(exc: Exception) -> str:
     """The input field an `InvalidInput` error names."""
     return str(getattr(exc, "field", None) or "body")
-
-
-def render_png(result: Any, lang: str, today: date) -> bytes:
-    from knowledge import timeline
-
-    return timeline.render_png(result, lang, today)
-
-
-def render_ics(result: Any, lang: str) -> bytes:
-    from knowledge import calendar_ics
-
-    ics = calendar_ics.to_ics(result, lang)
-    return ics.encode("utf-8") if isinstance(ics, str) else ics

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from channels.core.config import Settings
-from channels.core.routing import EngineRouter
+from gateway.core.config import Settings
+from gateway.core.routing import EngineRouter
 
 log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and Rasa's token travels in the query string.
@@ -31,7 +31,7 @@ class EngineClient:
     the message). After that, `EngineUnavailable` is raised.
 
     With several engines (`settings.rasa_urls`) each conversation goes to its first engine in
-    rendezvous order (channels/core/routing.py); a connect error or 5xx moves on to the next
+    rendezvous order (gateway/core/routing.py); a connect error or 5xx moves on to the next
     engine in that order at once, and a round over all engines counts as one attempt.
     """
 

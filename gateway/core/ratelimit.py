@@ -8,8 +8,6 @@ several gateway processes share the count.
 
 from __future__ import annotations
 
-from knowledge.texts import Localized
-
 import enum
 import logging
 import time
@@ -17,7 +15,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from channels.core.privacy import hash_id
+from knowledge.texts import Localized
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 

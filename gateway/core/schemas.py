@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from channels.core.models import Message
+from gateway.core.models import Message
 
 Language = Literal["nl", "en"]
 OutgoingSender = Literal["bot", "consultant", "system"]

@@ -1,11 +1,12 @@
 """Handoff to a regievoerder: tickets, the consultant inbox, notifications and statistics.
 
-The gateway (`channels.app.create_app`) wires this package in with `include_inbox(app, settings)`
-(routes, session middleware) and, at start-up, `start_inbox(app, service)` (payload handler for
-`{"wegwijs": {"type": "handoff", ...}}`, the interceptor that keeps the bot quiet while a person
-owns the conversation, notifications).
+The gateway (`channels.app`) includes the pages with `include_inbox(app, settings)` (routes,
+session middleware), builds the service with `make_handoff(service)`, registers its payload
+handler (`{"wegwijs": {"type": "handoff", ...}}`) and its interceptor (the bot stays quiet while a
+person owns the conversation) in its one wiring list, and starts it with `start_inbox`.
 """
 
-from inbox.main import include_inbox, start_inbox, stop_inbox
+from gateway.inbox.main import include_inbox, make_handoff, start_inbox, stop_inbox
+from gateway.inbox.service import KIND as HANDOFF_KIND
 
-__all__ = ["include_inbox", "start_inbox", "stop_inbox"]
+__all__ = ["HANDOFF_KIND", "include_inbox", "make_handoff", "start_inbox", "stop_inbox"]

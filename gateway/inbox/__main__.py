@@ -1,16 +1,16 @@
 """Manage consultant accounts of the inbox.
 
 Usage:
-    python -m inbox create-consultant --email anna@gemeente.nl --name "Anna de Vries" [--languages nl,tr]
-    echo "$PASSWORD" | python -m inbox create-consultant --email ... --name ... --password-stdin
-    python -m inbox set-languages --email anna@gemeente.nl --languages nl,en,ar
+    python -m gateway.inbox create-consultant --email anna@gemeente.nl --name "Anna de Vries" [--languages nl,tr]
+    echo "$PASSWORD" | python -m gateway.inbox create-consultant --email ... --name ... --password-stdin
+    python -m gateway.inbox set-languages --email anna@gemeente.nl --languages nl,en,ar
                                                                      the languages she speaks (codes of
                                                                      knowledge/languages.yml; default nl)
-    python -m inbox deactivate-consultant --email anna@gemeente.nl
-    python -m inbox enable-totp --email anna@gemeente.nl             two-step login: prints the secret
+    python -m gateway.inbox deactivate-consultant --email anna@gemeente.nl
+    python -m gateway.inbox enable-totp --email anna@gemeente.nl             two-step login: prints the secret
                                                                      and an otpauth:// link (QR code)
-    python -m inbox confirm-totp --email anna@gemeente.nl --code 123456   switches it on
-    python -m inbox disable-totp --email anna@gemeente.nl
+    python -m gateway.inbox confirm-totp --email anna@gemeente.nl --code 123456   switches it on
+    python -m gateway.inbox disable-totp --email anna@gemeente.nl
 
 The database is WEGWIJS_DATABASE_URL (migrated first, like the gateway does at start-up).
 """
@@ -24,12 +24,11 @@ import sys
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from channels.core.config import Settings, get_settings
-from channels.core.db import make_engine, make_session_factory, migrate
+from gateway.core.config import Settings, get_settings
+from gateway.core.db import make_engine, make_session_factory, migrate
+from gateway.inbox.models import DEFAULT_LANGUAGES, Consultant, parse_languages
+from gateway.inbox.security import confirm_totp, create_consultant, disable_totp, enroll_totp
 from knowledge import languages as wegwijs_languages
-from inbox.models import DEFAULT_LANGUAGES, Consultant, parse_languages
-from inbox.security import confirm_totp, create_consultant, disable_totp, enroll_totp
-
 
 LANGUAGE_CODES = ", ".join(wegwijs_languages.CODES)
 
@@ -45,7 +44,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m inbox", description="Consultant accounts of the Wegwijs inbox")
+    parser = argparse.ArgumentParser(prog="python -m gateway.inbox", description="Consultant accounts of the Wegwijs inbox")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-consultant", help="create a consultant account")
     create.add_argument("--email", required=True)
@@ -90,12 +89,13 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
                 session.commit()
                 print(f"consultant {consultant.id} created: {consultant.email} (languages: {consultant.languages})")
             else:
-                consultant = session.scalars(
+                found = session.scalars(
                     select(Consultant).where(Consultant.email == args.email.strip().lower())
                 ).one_or_none()
-                if consultant is None:
+                if found is None:
                     print(f"error: no consultant with e-mail {args.email}", file=sys.stderr)
                     return 2
+                consultant = found
                 if args.command == "set-languages":
                     try:
                         consultant.languages = parse_languages(args.languages)
@@ -127,7 +127,7 @@ def _totp_command(session: Session, args: argparse.Namespace) -> int:
         print(f"two-step login enrolled for consultant {consultant.id} (not active yet)")
         print(f"secret: {secret}")
         print(f"app link (show as QR code): {uri}")
-        print("then: python -m inbox confirm-totp --email ... --code <the 6 digits the app shows>")
+        print("then: python -m gateway.inbox confirm-totp --email ... --code <the 6 digits the app shows>")
         return 0
     if args.command == "confirm-totp":
         if not confirm_totp(session=session, consultant=consultant, code=args.code):

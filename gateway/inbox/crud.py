@@ -9,9 +9,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from channels.core.models import Message, utcnow
-from inbox.i18n import ui
-from inbox.models import DATA_DELETED, OPEN_STATES, Consultant, Note, Ticket, TicketEvent, reason_group
+from gateway.core.models import Message, utcnow
+from gateway.inbox.i18n import ui
+from gateway.inbox.models import (
+    DATA_DELETED,
+    OPEN_STATES,
+    Consultant,
+    Note,
+    Ticket,
+    TicketEvent,
+    reason_group,
+)
 
 VIEWS = ("waiting", "mine", "open", "closed", "all")
 TRANSCRIPT_LIMIT = 300

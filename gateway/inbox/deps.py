@@ -13,9 +13,16 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session, sessionmaker
 
-from inbox.models import Consultant
-from inbox.security import CSRF_FIELD, CSRF_HEADER, POLL_HEADER, consultant_for_token, new_token, tokens_match
-from inbox.service import HandoffService
+from gateway.inbox.models import Consultant
+from gateway.inbox.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    POLL_HEADER,
+    consultant_for_token,
+    new_token,
+    tokens_match,
+)
+from gateway.inbox.service import HandoffService
 
 
 class LoginRequired(Exception):

@@ -14,14 +14,14 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from channels.core.config import Settings
-from channels.core.conversation import ConversationService
-from inbox.deps import LoginRequired, login_redirect_url
-from inbox.notify import Notifier
-from inbox.office_hours import OfficeHours
-from inbox.routes import STATIC_DIR, api_router, page_router
-from inbox.security import SESSION_COOKIE
-from inbox.service import ERASE_KIND, KIND, HandoffService
+from gateway.core.config import Settings
+from gateway.core.conversation import ConversationService
+from gateway.inbox.deps import LoginRequired, login_redirect_url
+from gateway.inbox.notify import Notifier
+from gateway.inbox.office_hours import OfficeHours
+from gateway.inbox.routes import STATIC_DIR, api_router, page_router
+from gateway.inbox.security import SESSION_COOKIE
+from gateway.inbox.service import HandoffService
 
 log = logging.getLogger(__name__)
 
@@ -72,31 +72,27 @@ def include_inbox(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(LoginRequired, redirect_to_login)
 
 
-def start_inbox(
-    app: FastAPI, service: ConversationService, *, notify_transport: httpx.AsyncBaseTransport | None = None
-) -> HandoffService:
-    """At start-up: register the handoff payload handler and the interceptor; start the resume retries."""
+def make_handoff(service: ConversationService, *, notify_transport: httpx.AsyncBaseTransport | None = None) -> HandoffService:
+    """The handoff service of this gateway: notifications, office hours, the municipality's name.
+
+    `channels.app.wire` registers its payload handler, its interceptor and its wrapper of the
+    "delete my data" handler; `start_inbox` starts its retry loop."""
     from knowledge.loader import load_municipality
 
     settings = service.settings
     municipality = load_municipality(settings.municipality)
-    handoff = HandoffService(
+    return HandoffService(
         conversations=service,
         notifier=Notifier(settings, transport=notify_transport),
         office_hours=OfficeHours.from_openingstijden(municipality.openingstijden, settings.timezone),
         municipality_name=municipality.naam,
     )
-    service.register_payload_handler(KIND, handoff.handle_handoff_payload)
-    service.interceptors.append(handoff.intercept)
-    # "Delete my data" (channels.privacy) while a ticket is open: erase, then close the ticket
-    # and leave the consultant an event without content. Registered handlers have no public
-    # getter, hence the lookup of the one privacy installed.
-    erase = service._payload_handlers.get(ERASE_KIND)  # noqa: SLF001
-    if erase is not None:
-        service.register_payload_handler(ERASE_KIND, handoff.erasing(erase))
+
+
+def start_inbox(app: FastAPI, handoff: HandoffService) -> None:
+    """At start-up: keep the handoff service for the routes and start the resume retries."""
     app.state.handoff = handoff
     app.state.inbox_tasks = [asyncio.get_running_loop().create_task(handoff.resume_retry_loop())]
-    return handoff
 
 
 async def stop_inbox(app: FastAPI) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from channels.core.models import Base, UTCDateTime, utcnow
+from gateway.core.models import Base, UTCDateTime, utcnow
 from knowledge import languages as wegwijs_languages
 
 TICKET_STATES = ("waiting", "assigned", "closed")
@@ -190,7 +190,7 @@ class Note(Base):
 class ConsultantTotp(Base):
     """A consultant's TOTP secret (RFC 6238, 30-second steps) for two-step login.
 
-    Enrolled with `python -m inbox enable-totp`, active once `confirm-totp` saw a valid code.
+    Enrolled with `python -m gateway.inbox enable-totp`, active once `confirm-totp` saw a valid code.
     `last_step` is the time step of the last accepted code: a code works only once.
     """
 
@@ -210,7 +210,7 @@ class ConsultantTotp(Base):
 
 
 class LoginFailure(Base):
-    """Failed inbox logins per account or client address, for the back-off (`inbox.throttle`).
+    """Failed inbox logins per account or client address, for the back-off (`gateway.inbox.throttle`).
 
     `key` is a SHA-256 of "account:<e-mail>" or "ip:<address>": neither is stored in plain text.
     """

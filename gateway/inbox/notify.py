@@ -22,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from channels.core.config import Settings
+from gateway.core.config import Settings
+from gateway.inbox.i18n import ui
 from knowledge import languages
 
 log = logging.getLogger(__name__)
@@ -122,15 +123,14 @@ class Notifier:
     def _send_mail(self, notice: TicketNotice) -> None:
         settings = self.settings
         message = EmailMessage()
-        message["Subject"] = f"Wegwijs: nieuwe vraag voor een regievoerder (#{notice.ticket_id})"
+        message["Subject"] = ui("mail_subject", ticket=notice.ticket_id)
         message["From"] = settings.smtp_from
         message["To"] = ", ".join(self.recipients)
         message.set_content(
-            "Er staat een nieuwe vraag klaar in de Wegwijs-inbox.\n\n"
-            f"Ticket: #{notice.ticket_id}\nReden: {notice.reason}\n"
-            f"Taal van de gebruiker: {notice.language_name} ({notice.language})\n\n"
-            f"Openen: {notice.url}\n\n"
-            "Dit bericht bevat bewust geen inhoud van het gesprek.\n"
+            ui(
+                "mail_body", ticket=notice.ticket_id, reason=notice.reason, language_name=notice.language_name,
+                language=notice.language, url=notice.url,
+            )
         )
         try:
             with smtplib.SMTP(str(settings.smtp_host), settings.smtp_port, timeout=SMTP_TIMEOUT_S) as smtp:

@@ -25,13 +25,13 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator
+from starlette.concurrency import run_in_threadpool
 
-from channels.core.config import Settings
-from channels.core.models import utcnow
-from inbox import crud, stats, throttle
-from inbox.deps import (
+from gateway.core.config import Settings
+from gateway.core.models import utcnow
+from gateway.inbox import crud, stats, throttle
+from gateway.inbox.deps import (
     ApiConsultant,
     ApiWriteConsultant,
     HandoffDep,
@@ -41,12 +41,12 @@ from inbox.deps import (
     check_csrf,
     csrf_token,
 )
-from inbox.models import CLOSE_REASONS, Consultant, parse_languages
-from inbox.schemas import ActionResult, TicketDetailPublic, TicketsPublic
-from inbox.i18n import ui
-from inbox.security import authenticate, close_session, open_session, totp_enabled, verify_totp
-from inbox.service import DeliveryFailed, TicketConflict, TicketNotFound
-from inbox.views import LANGUAGE_LABELS, spoken_labels, ticket_detail, ticket_summary
+from gateway.inbox.i18n import ui
+from gateway.inbox.models import CLOSE_REASONS, Consultant, parse_languages
+from gateway.inbox.schemas import ActionResult, TicketDetailPublic, TicketsPublic
+from gateway.inbox.security import authenticate, close_session, open_session, totp_enabled, verify_totp
+from gateway.inbox.service import DeliveryFailed, TicketConflict, TicketNotFound
+from gateway.inbox.views import LANGUAGE_LABELS, spoken_labels, ticket_detail, ticket_summary
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -212,7 +212,7 @@ async def login(
         return _locked_page(request, "login.html", context, outcome.locked_until)
     if outcome.failed:
         return _render(
-            request, "login.html", {**context, "error": "E-mailadres of wachtwoord klopt niet."},
+            request, "login.html", {**context, "error": ui("login_failed")},
             status_code=status.HTTP_400_BAD_REQUEST,
         )
     if outcome.totp_consultant is not None:
@@ -251,7 +251,7 @@ def logout(request: Request, sessions: SessionFactoryDep, _: PageFormConsultant)
         close_session(session=session, token=request.session.get("sid"))
         session.commit()
     request.session.clear()
-    request.session["flash"] = "U bent uitgelogd."
+    request.session["flash"] = ui("logged_out")
     return RedirectResponse("/inbox/login", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -328,14 +328,14 @@ async def _run_page_action(request: Request, ticket_id: TicketId, action: Any, d
     except TicketConflict as exc:
         request.session["flash"] = str(exc)
     except DeliveryFailed:
-        request.session["flash"] = "Het bericht kon niet worden afgeleverd. Probeer het opnieuw."
+        request.session["flash"] = ui("delivery_failed_retry")
     return _back(ticket_id)
 
 
 @page_router.post("/tickets/{ticket_id}/claim")
 async def claim_form(request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId) -> Response:
     return await _run_page_action(
-        request, ticket_id, lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant), "U heeft dit ticket geclaimd."
+        request, ticket_id, lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant), ui("claimed")
     )
 
 
@@ -346,7 +346,7 @@ async def reply_form(
 ) -> Response:
     return await _run_page_action(
         request, ticket_id, lambda: handoff.reply(ticket_id=ticket_id, consultant=consultant, text=text),
-        "Uw antwoord is verstuurd.",
+        ui("replied"),
     )
 
 
@@ -368,7 +368,7 @@ async def close_form(
 ) -> Response:
     return await _run_page_action(
         request, ticket_id, lambda: handoff.close(ticket_id=ticket_id, consultant=consultant, reason=reason),
-        "Ticket gesloten. De gebruiker praat weer met de digitale assistent.",
+        ui("closed"),
     )
 
 
@@ -432,7 +432,7 @@ async def _run_api_action(action: Any) -> dict[str, Any]:
     except TicketConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
     except DeliveryFailed:
-        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail="Het bericht kon niet worden afgeleverd.") from None
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, detail=ui("delivery_failed")) from None
     return {"ok": True, "id": result if isinstance(result, int) else None}
 
 

@@ -25,8 +25,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from channels.core.models import utcnow
-from inbox.models import DEFAULT_LANGUAGES, Consultant, ConsultantSession, ConsultantTotp, parse_languages
+from gateway.core.models import utcnow
+from gateway.inbox.models import (
+    DEFAULT_LANGUAGES,
+    Consultant,
+    ConsultantSession,
+    ConsultantTotp,
+    parse_languages,
+)
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"

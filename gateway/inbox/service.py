@@ -30,18 +30,27 @@ from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from channels.core import crud as core_crud
-from channels.core.conversation import ConversationService, InboundMessage, PayloadContext
-from channels.core.engine import EngineUnavailable
-from channels.core.models import Message, utcnow
-from channels.core.privacy import hash_id
-from channels.core.schemas import OutgoingMessage
-from inbox import crud
-from inbox.models import CLOSE_REASONS, DATA_DELETED, OPEN_STATES, Consultant, Note, Ticket, TicketEvent
-from inbox.notify import Notifier, TicketNotice
-from inbox.office_hours import OfficeHours
+from gateway.core import crud as core_crud
+from gateway.core.conversation import ConversationService, InboundMessage, PayloadContext
+from gateway.core.engine import EngineUnavailable
+from gateway.core.models import Message, utcnow
+from gateway.core.schemas import OutgoingMessage
+from gateway.inbox import crud
+from gateway.inbox.i18n import ui
+from gateway.inbox.models import (
+    CLOSE_REASONS,
+    DATA_DELETED,
+    OPEN_STATES,
+    Consultant,
+    Note,
+    Ticket,
+    TicketEvent,
+)
+from gateway.inbox.notify import Notifier, TicketNotice
+from gateway.inbox.office_hours import OfficeHours
 from knowledge import languages, texts
 from knowledge.texts import Localized
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +68,7 @@ RESUME_EVENTS = [{"event": "resume"}, {"event": "action", "name": "action_listen
 SESSION_GAP = timedelta(hours=24)
 # Privacy commands reach the bot even while a person owns the conversation. Telegram's
 # /verwijder arrives as /delete_my_data (channels/telegram/mapping.SERVICE_COMMANDS).
-ERASE_KIND = "delete_my_data"  # the bot's payload type after a confirmed deletion (channels.privacy)
+ERASE_KIND = "delete_my_data"  # the bot's payload type after a confirmed deletion (gateway.privacy)
 PRIVACY_COMMANDS = frozenset({"/delete_my_data", "/verwijder"})
 # The buttons of the bot's confirmation question (utter_confirm_delete); passed only while it is open.
 PRIVACY_ANSWERS = frozenset({"/affirm", "/deny"})
@@ -367,9 +376,9 @@ class HandoffService:
         """Send the consultant's text to the user's channel; returns the stored message id."""
         text = text.strip()
         if not text:
-            raise TicketConflict("Het bericht is leeg.")
+            raise TicketConflict(ui("reply_empty"))
         if len(text) > MAX_REPLY_CHARS:
-            raise TicketConflict(f"Het bericht is te lang (maximaal {MAX_REPLY_CHARS} tekens).")
+            raise TicketConflict(ui("reply_too_long", max=MAX_REPLY_CHARS))
         with self.session_factory() as session:
             ticket = self._get(session, ticket_id)
             self._assign(session, ticket, consultant)
@@ -399,7 +408,7 @@ class HandoffService:
     def add_note(self, *, ticket_id: int, consultant: Consultant, text: str) -> int:
         text = text.strip()
         if not text:
-            raise TicketConflict("De notitie is leeg.")
+            raise TicketConflict(ui("note_empty"))
         with self.session_factory() as session:
             ticket = self._get(session, ticket_id)
             self._check_owner(ticket, consultant)
@@ -415,11 +424,11 @@ class HandoffService:
     async def close(self, *, ticket_id: int, consultant: Consultant, reason: str) -> None:
         """Close the ticket, give the conversation back to the bot and tell the user."""
         if reason not in CLOSE_REASONS:
-            raise TicketConflict("Kies een reden om te sluiten.")
+            raise TicketConflict(ui("close_reason_missing"))
         with self.session_factory() as session:
             ticket = self._get(session, ticket_id)
             if not ticket.is_open:
-                raise TicketConflict("Dit ticket is al gesloten.")
+                raise TicketConflict(ui("already_closed"))
             self._assign(session, ticket, consultant)  # like reply: a colleague's ticket is theirs to close
             now = self.clock()
             ticket.state = "closed"

@@ -8,7 +8,6 @@ no inline styles, so they pass the Content-Security-Policy).
 
 from __future__ import annotations
 
-import json
 import logging
 import statistics
 from collections import Counter, defaultdict
@@ -18,12 +17,12 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from sqlalchemy import create_engine, select
-from sqlalchemy import Column, Float, MetaData, String, Table, Text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from inbox.crud import reason_label
-from inbox.models import Ticket, reason_group
+from gateway.core import trackers
+from gateway.inbox.crud import reason_label
+from gateway.inbox.models import Ticket, reason_group
 
 log = logging.getLogger(__name__)
 
@@ -85,27 +84,6 @@ def ticket_stats(*, session: Session, now: datetime, tz: ZoneInfo) -> dict[str, 
     }
 
 
-_events = Table(
-    "events",
-    MetaData(),
-    Column("type_name", String),
-    Column("timestamp", Float),
-    Column("intent_name", String),
-    Column("data", Text),
-)
-
-
-def _faq_key(data: str | None) -> str | None:
-    if not data:
-        return None
-    try:
-        parsed = json.loads(data)
-        key = parsed["parse_data"]["response_selector"]["faq"]["response"]["intent_response_key"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return key.split("/", 1)[1] if isinstance(key, str) and "/" in key else None
-
-
 def tracker_stats(tracker_url: str | None, *, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
     """Questions per topic per week and the fallback rate; `available` False when not configured."""
     if not tracker_url:
@@ -113,16 +91,7 @@ def tracker_stats(tracker_url: str | None, *, now: datetime, tz: ZoneInfo) -> di
     weeks = recent_weeks(now, tz)
     since = datetime.combine(weeks[0], datetime.min.time(), tzinfo=tz).timestamp()
     try:
-        engine = create_engine(tracker_url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    select(_events.c.timestamp, _events.c.intent_name, _events.c.data).where(
-                        _events.c.type_name == "user", _events.c.timestamp >= since
-                    )
-                ).all()
-        finally:
-            engine.dispose()
+        rows = trackers.user_events_since(tracker_url, since)
     except Exception as exc:  # noqa: BLE001 - the page must still show the ticket statistics
         log.warning("tracker store not readable for statistics: %s", type(exc).__name__)
         return {"available": False, "why": "unreadable"}
@@ -135,7 +104,7 @@ def tracker_stats(tracker_url: str | None, *, now: datetime, tz: ZoneInfo) -> di
         messages_per_week[week] += 1
         if intent == FALLBACK_INTENT:
             fallbacks_per_week[week] += 1
-        topic = _faq_key(data) if intent and intent.startswith("faq") else None
+        topic = trackers.faq_topic(data) if intent and intent.startswith("faq") else None
         if topic:
             questions[topic] += 1
             questions_per_week[week][topic] += 1

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from channels.core.config import Settings
-from channels.core.models import utcnow
-from channels.core.privacy import hash_id
-from inbox.models import LoginFailure
+from gateway.core.config import Settings
+from gateway.core.models import utcnow
+from gateway.inbox.models import LoginFailure
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from channels.core.models import utcnow
-from inbox import crud
-from inbox.i18n import ui
-from inbox.models import CLOSE_REASONS, DATA_DELETED, Ticket
+from gateway.core.models import utcnow
+from gateway.inbox import crud
+from gateway.inbox.i18n import ui
+from gateway.inbox.models import CLOSE_REASONS, DATA_DELETED, Ticket
 from knowledge import languages
 
 STATE_LABELS = {"waiting": "Wachtend", "assigned": "In behandeling", "closed": "Gesloten"}

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from knowledge import texts
 from knowledge.deadlines.labels import DATE_KEYS, PLANNING_KEYS, format_date, label, language
 
-__all__ = ["DEADLINE_KEYS", "PLANNING_CATEGORY", "PRODID", "events", "to_ics"]
+__all__ = ["DEADLINE_KEYS", "PLANNING_CATEGORY", "PRODID", "events", "ics_bytes", "to_ics"]
 
 PRODID = "-//Wegwijs//Persoonlijke termijnen//NL"
 UID_DOMAIN = "deadlines.wegwijs"
@@ -82,3 +82,9 @@ def to_ics(result: Mapping[str, Any], lang: str, stamp: datetime | None = None) 
         event.add_component(alarm)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def ics_bytes(result: Any, lang: str) -> bytes:
+    """The calendar file as sent (UTF-8)."""
+    ics = to_ics(result, lang)
+    return ics.encode("utf-8") if isinstance(ics, str) else ics

@@ -25,10 +25,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import ValidationError
 
-from channels.core import deadlines
-from channels.core.config import Settings
-from channels.core.conversation import ConversationService, PayloadContext
-from channels.core.schemas import OutgoingMessage
+from gateway.core import deadlines
+from gateway.core.config import Settings
+from gateway.core.conversation import ConversationService, PayloadContext
+from gateway.core.schemas import OutgoingMessage
+from gateway.media import calendar_ics, timeline
 
 router = APIRouter(prefix="/media/deadlines", tags=["media"])
 
@@ -87,11 +88,12 @@ async def handle_deadlines_payload(ctx: PayloadContext, data: dict[str, Any]) ->
     stored = {"wegwijs": {"type": KIND, "input": data.get("input") or {}, "lang": lang, "token": token}}
     image = ctx.store(OutgoingMessage(data=stored))
     assert image.id is not None
+    stored_id = image.id
     expires = now() + link_lifetime_s(settings)
     image = image.model_copy(update={"image_url": media_url(settings, image.id, token, "png", expires=expires)})
     ctx.update(image)
     document = OutgoingMessage(
-        document_url=media_url(settings, image.id, token, "ics", expires=expires),
+        document_url=media_url(settings, stored_id, token, "ics", expires=expires),
         document_name=document_name(lang),
     )
     return [image, document]
@@ -127,9 +129,9 @@ def _render(
     data = deadlines.DeadlineInput.model_validate(dict(frozen_input))
     result, today = deadlines.compute(data, timezone)
     if extension == "png":
-        return deadlines.render_png(result, lang, today), "image/png", f"wegwijs-{message_id}.png"
+        return timeline.render_png(result, lang, today), "image/png", f"wegwijs-{message_id}.png"
     return (
-        deadlines.render_ics(result, lang),
+        calendar_ics.ics_bytes(result, lang),
         "text/calendar; charset=utf-8",
         document_name(lang),
     )

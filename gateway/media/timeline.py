@@ -22,8 +22,8 @@ from datetime import date
 from typing import Any, Mapping
 
 from knowledge import languages, texts
-from knowledge.language import arabic_share
 from knowledge.deadlines.labels import DATE_KEYS, PLANNING_KEYS, format_date, label, language
+from knowledge.languages import arabic_share
 
 __all__ = ["HEIGHT_PX", "WIDTH_PX", "image_height", "render_png"]
 

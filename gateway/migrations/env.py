@@ -1,12 +1,12 @@
-"""Alembic environment for the gateway database (run via `channels.core.db.migrate`)."""
+"""Alembic environment for the gateway database (run via `gateway.core.db.migrate`)."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from channels.core.db import VERSION_TABLE
-from channels.core.models import Base
+from gateway.core.db import VERSION_TABLE
+from gateway.core.models import Base
 
 config = context.config
 target_metadata = Base.metadata

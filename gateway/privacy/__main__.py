@@ -1,4 +1,4 @@
-"""Command line: `python -m channels.privacy retention [--dry-run] [--days N]`.
+"""Command line: `python -m gateway.privacy retention [--dry-run] [--days N]`.
 
 Deletes (or with --dry-run only counts) what is older than the retention period and prints the
 counts as JSON. Uses the gateway settings (WEGWIJS_DATABASE_URL, WEGWIJS_RETENTION_DAYS,
@@ -11,13 +11,13 @@ import argparse
 import json
 import sys
 
-from channels.core.config import get_settings
-from channels.core.db import make_engine, make_session_factory, migrate
-from channels.privacy.retention import run_retention
+from gateway.core.config import get_settings
+from gateway.core.db import make_engine, make_session_factory, migrate
+from gateway.privacy.retention import run_retention
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m channels.privacy")
+    parser = argparse.ArgumentParser(prog="python -m gateway.privacy")
     commands = parser.add_subparsers(dest="command", required=True)
     retention = commands.add_parser("retention", help="delete data older than the retention period")
     retention.add_argument("--dry-run", action="store_true", help="only count, delete nothing")

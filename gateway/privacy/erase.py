@@ -15,30 +15,38 @@ conversation the user started again afterwards is kept.
 
 from __future__ import annotations
 
-from knowledge import languages
-from knowledge.texts import Localized
-
 import importlib
 import logging
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement, Engine, Float, Integer, String, Table, and_, column, delete, func, inspect, or_, select, table,
+    ColumnElement,
+    Engine,
+    Float,
+    Integer,
+    String,
+    Table,
+    delete,
+    func,
+    inspect,
+    or_,
+    select,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from channels.core.config import Settings
-from channels.core.conversation import PayloadContext
-from channels.core.models import Base, Conversation, UTCDateTime, utcnow
-from channels.core.privacy import hash_id
-from channels.core.schemas import OutgoingMessage
+from gateway.core import trackers
+from gateway.core.config import Settings
+from gateway.core.conversation import PayloadContext
+from gateway.core.models import Base, Conversation, UTCDateTime, utcnow
+from gateway.core.schemas import OutgoingMessage
+from knowledge import languages
+from knowledge.texts import Localized
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +55,9 @@ DELETED_TEXT = Localized("gateway.data_deleted")
 INCOMPLETE_TEXT = Localized("gateway.data_deletion_incomplete")
 PENDING_TABLE = "privacy_pending_erasures"
 MAX_ERROR_CHARS = 80
+BATCH = 500  # conversations per purge statement
 # Modules whose tables hang off conversations; imported lazily, skipped when not installed.
-MODEL_MODULES = ("channels.reminders.models", "inbox.models")
-TRACKER_TABLE = "events"  # Rasa's SQLTrackerStore: events(id, sender_id, type_name, timestamp, ...)
-BATCH = 500
+MODEL_MODULES = ("gateway.reminders.models", "gateway.inbox.models")
 
 
 class _Unset:
@@ -59,7 +66,6 @@ class _Unset:
 
 UNSET: Any = _Unset()
 _configured_tracker_url: str | None = None
-_tracker_engines: dict[str, Engine] = {}
 
 
 def configure(settings: Settings) -> None:
@@ -92,7 +98,7 @@ _pending_ready: set[int] = set()
 def ensure_pending_table(engine: Engine) -> None:
     """Create `privacy_pending_erasures` when missing (until it gets its own alembic revision)."""
     if id(engine) not in _pending_ready:
-        Base.metadata.create_all(engine, tables=[PendingErasure.__table__], checkfirst=True)
+        Base.metadata.create_all(engine, tables=[cast(Table, PendingErasure.__table__)], checkfirst=True)
         _pending_ready.add(id(engine))
 
 
@@ -172,14 +178,14 @@ def purge(session: Session, root: Table, root_condition: ColumnElement[bool], *,
         if count_only:
             n = session.execute(select(func.count()).select_from(target).where(condition)).scalar_one()
         else:
-            n = session.execute(delete(target).where(condition)).rowcount or 0
+            n = cast(CursorResult[Any], session.execute(delete(target).where(condition))).rowcount or 0
         if n:
             counts[target.name] = counts.get(target.name, 0) + n
     return counts
 
 
 def purge_conversations(session: Session, conversation_ids: Sequence[str], *, count_only: bool = False) -> dict[str, int]:
-    root = Conversation.__table__
+    root = cast(Table, Conversation.__table__)
     totals: dict[str, int] = {}
     for start in range(0, len(conversation_ids), BATCH):
         batch = list(conversation_ids[start : start + BATCH])
@@ -188,28 +194,9 @@ def purge_conversations(session: Session, conversation_ids: Sequence[str], *, co
     return totals
 
 
-# -- Rasa tracker store -------------------------------------------------------------------
-def _tracker_engine(url: str) -> Engine | None:
-    if url in _tracker_engines:
-        return _tracker_engines[url]
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and (not parsed.database or not Path(parsed.database).exists()):
-        return None  # do not create an empty tracker database
-    from channels.core.db import make_engine
-
-    engine = make_engine(url)
-    _tracker_engines[url] = engine
-    return engine
-
-
-def dispose_tracker_engines() -> None:
-    for engine in _tracker_engines.values():
-        engine.dispose()
-    _tracker_engines.clear()
-
-
-class TrackerStoreError(Exception):
-    """The tracker events could not be deleted; the message says why (no personal data)."""
+# -- Rasa tracker store (its schema: gateway.core.trackers) -------------------------------
+TrackerStoreError = trackers.TrackerStoreError
+dispose_tracker_engines = trackers.dispose_engines
 
 
 def delete_tracker_events(
@@ -245,36 +232,10 @@ def delete_tracker_events_or_raise(
     sender_events_before: float | None = None,
 ) -> int:
     """`delete_tracker_events`, raising `TrackerStoreError` instead of returning None."""
-    if not tracker_url:
-        raise TrackerStoreError("tracker store not configured (WEGWIJS_TRACKER_URL / WEGWIJS_ENGINE_TRACKER_DB)")
-    try:
-        engine = _tracker_engine(tracker_url)
-        if engine is None:
-            raise TrackerStoreError("tracker database file does not exist")
-        if not inspect(engine).has_table(TRACKER_TABLE):
-            raise TrackerStoreError(f"tracker store has no {TRACKER_TABLE!r} table")
-        events = table(TRACKER_TABLE, column("sender_id"), column("timestamp"))
-        ids = list(sender_ids)
-        total = 0
-        with engine.begin() as connection:
-            conditions: list[ColumnElement[bool]] = []
-            for start in range(0, len(ids), BATCH):
-                condition = events.c.sender_id.in_(ids[start : start + BATCH])
-                if sender_events_before is not None:
-                    condition = and_(condition, events.c.timestamp <= sender_events_before)
-                conditions.append(condition)
-            if older_than_epoch is not None:
-                conditions.append(events.c.timestamp < older_than_epoch)
-            if count_only and conditions:  # one query, so an event is not counted twice
-                total = connection.execute(select(func.count()).select_from(events).where(or_(*conditions))).scalar_one()
-            elif not count_only:
-                for condition in conditions:  # deleted rows are not matched again
-                    total += connection.execute(delete(events).where(condition)).rowcount or 0
-        return total
-    except TrackerStoreError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a tracker store outage must not block the gateway erase
-        raise TrackerStoreError(f"deleting tracker events failed: {type(exc).__name__}") from exc
+    return trackers.delete_events(
+        tracker_url, sender_ids=sender_ids, older_than_epoch=older_than_epoch, count_only=count_only,
+        sender_events_before=sender_events_before,
+    )
 
 
 # -- erasures still to finish ---------------------------------------------------------------

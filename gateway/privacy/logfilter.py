@@ -3,7 +3,7 @@
 It formats the record's message, masks BSN, IBAN, phone numbers and e-mail addresses, and
 replaces raw user identifiers (`user_id=…`, `chat_id=…`, `wa_id=…`, `sender_id=…`, `phone=…`,
 and the same names given as `extra=`) by their short hash. Exception texts are masked too.
-The filter itself is `knowledge.logredact.RedactingFilter`, shared with the Rasa engine and the
+The filter itself is `redaction.logs.RedactingFilter`, shared with the Rasa engine and the
 action server (bot/logging.yml); this module installs it on the gateway's loggers.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from knowledge.logredact import ID_KEYS, RedactingFilter, scrub
+from redaction.logs import ID_KEYS, RedactingFilter, scrub
 
 __all__ = ["ID_KEYS", "LOGGERS", "RedactingFilter", "install_log_redaction", "scrub"]
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, inspect, or_, select, true
+from sqlalchemy import Table, and_, func, inspect, or_, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
-from channels.core.config import Settings
-from channels.core.models import Conversation, Message, utcnow
-from channels.privacy import erase
+from gateway.core.config import Settings
+from gateway.core.models import Conversation, Message, utcnow
+from gateway.privacy import erase
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +101,13 @@ def last_activity(session: Session) -> dict[str, datetime]:
     rows = session.execute(select(m.conversation_id, func.max(m.created_at)).group_by(m.conversation_id))
     _latest(latest, [(cid, _as_dt(at)) for cid, at in rows])
     if "inbox_tickets" in tables:
-        from inbox.models import Ticket
+        from gateway.inbox.models import Ticket
 
         t = Ticket.__table__.c
         rows = session.execute(select(t.conversation_id, func.max(t.updated_at)).group_by(t.conversation_id))
         _latest(latest, [(cid, _as_dt(at)) for cid, at in rows])
     if "reminders" in tables:
-        from channels.reminders.models import Reminder
+        from gateway.reminders.models import Reminder
 
         r = Reminder.__table__.c
         for column in (r.created_at, r.sent_at):
@@ -142,12 +142,12 @@ def run_retention(
             return ~table.c.conversation_id.in_(expired) if dry_run and expired else true()
 
         # Old messages of active conversations, except the transcript of an open ticket.
-        messages = Message.__table__
+        messages = cast(Table, Message.__table__)
         keep_open_transcripts = None
         if "inbox_tickets" in tables:
-            from inbox.models import OPEN_STATES, Ticket
+            from gateway.inbox.models import OPEN_STATES, Ticket
 
-            tickets = Ticket.__table__
+            tickets = cast(Table, Ticket.__table__)
             keep_open_transcripts = (
                 select(tickets.c.id)
                 .where(
@@ -163,16 +163,16 @@ def run_retention(
         report.add(erase.purge(session, messages, condition, count_only=dry_run))
 
         if "inbox_tickets" in tables:
-            from inbox.models import Ticket
+            from gateway.inbox.models import Ticket
 
-            tickets = Ticket.__table__
+            tickets = cast(Table, Ticket.__table__)
             closed_old = and_(tickets.c.state == "closed", tickets.c.updated_at < cutoff, alive(tickets))
             report.add(erase.purge(session, tickets, closed_old, count_only=dry_run))
 
         if "reminders" in tables:
-            from channels.reminders.models import Reminder
+            from gateway.reminders.models import Reminder
 
-            reminders = Reminder.__table__
+            reminders = cast(Table, Reminder.__table__)
             done_old = and_(
                 alive(reminders),
                 reminders.c.status != "scheduled",

@@ -57,7 +57,7 @@ def _rich(value: str) -> Markup:
 
 
 def page_texts(lang: str, municipality: str, retention_days: int) -> dict[str, Markup]:
-    params = {"intro": {"municipality": municipality}, "how_long": {"retention_days": retention_days}}
+    params: dict[str, dict[str, object]] = {"intro": {"municipality": municipality}, "how_long": {"retention_days": retention_days}}
     out: dict[str, Markup] = {}
     for key in texts.keys(DOMAIN):
         name = key.partition(".")[2]

@@ -7,11 +7,10 @@ the transcript (a regievoerder may need to call back); logs mask them (see `logf
 
 from __future__ import annotations
 
+from gateway.core.conversation import ConversationRef, FilteredText
+from gateway.core.schemas import OutgoingMessage
 from knowledge.texts import Localized
-
-from channels.core.conversation import ConversationRef, FilteredText
-from channels.core.schemas import OutgoingMessage
-from channels.privacy.redact import BSN, TRANSCRIPT_KINDS, redact_with_report
+from redaction.text import BSN, TRANSCRIPT_KINDS, redact_with_report
 
 BSN_NOTICE = Localized("gateway.bsn_notice")
 

@@ -16,22 +16,22 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from channels.core.conversation import InboundMessage, PayloadContext, PayloadHandler
-from channels.core.schemas import Button, OutgoingMessage
-from channels.reminders.service import ReminderService
-from knowledge import chatwords
-from channels.reminders.texts import (
+from gateway.core.conversation import InboundMessage, PayloadContext, PayloadHandler
+from gateway.core.schemas import Button, OutgoingMessage
+from gateway.reminders.service import ReminderService
+from gateway.reminders.texts import (
     DECLINED_TEXT,
+    NO,
     NOT_FOUND_TEXT,
     NOTHING_TO_REMIND_TEXT,
     OFFER_TEXT,
     OPTED_IN_TEXT,
     STOPPED_TEXT,
     YES,
-    NO,
     format_day,
     lang_of,
 )
+from knowledge import chatwords
 
 log = logging.getLogger(__name__)
 

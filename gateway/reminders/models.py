@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from channels.core.models import Base, UTCDateTime, utcnow
+from gateway.core.models import Base, UTCDateTime, utcnow
 
 STATUSES = ("scheduled", "sent", "cancelled", "failed")
 

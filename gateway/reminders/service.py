@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from channels.core.conversation import ConversationService
-from channels.core.models import Message, utcnow
-from channels.core.privacy import hash_id
-from channels.core.schemas import OutgoingMessage
-from channels.reminders.models import Reminder
-from channels.reminders.texts import reminder_text
+from gateway.core.conversation import ConversationService
+from gateway.core.models import Message, utcnow
+from gateway.core.schemas import OutgoingMessage
+from gateway.reminders.models import Reminder
+from gateway.reminders.texts import reminder_text
+from redaction.logs import hash_id
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The deadline input fields, defined once: name, type, bounds (labels: the text catalogue).
 
-The engine's `parse_inputs`, the gateway's pydantic model (channels/core/deadlines.py, generated
-from `FIELDS`) and the chat (knowledge/deadline_chat.py) all read this table. A field's label
+The engine's `parse_inputs`, the gateway's pydantic model (gateway/core/deadlines.py, generated
+from `FIELDS`) and the chat (bot/dialogue/deadline_chat.py) all read this table. A field's label
 in a language is `texts.text("deadlines.field.<name>", lang)`; its error messages are
 `deadlines.error.<code>` in the same catalogue.
 """
@@ -148,7 +148,8 @@ def _coerce_count(spec: Field, value: Any) -> int:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             raise InvalidInput(spec.name, "exams_range") from None
         raise
-    if not isinstance(number, int) or not spec.minimum <= number <= spec.maximum:
+    low, high = spec.minimum if spec.minimum is not None else 0, spec.maximum
+    if not isinstance(number, int) or number < low or (high is not None and number > high):
         raise InvalidInput(spec.name, "exams_range", maximum=_plain(spec.maximum))
     return number
 

@@ -75,7 +75,7 @@ def language(lang: str | None) -> str:
     them, else Dutch (so that a sentence and the dates in it are in one language)."""
     from knowledge import languages
 
-    return languages.supported(lang) if texts.has("deadlines.heading.dates", lang) else languages.SOURCE
+    return languages.supported(lang) if lang and texts.has("deadlines.heading.dates", lang) else languages.SOURCE
 
 
 def month_name(month: int, lang: str | None) -> str:

@@ -28,9 +28,10 @@ from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 from rasa.shared.exceptions import RasaException  # noqa: E402
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
-import addons  # noqa: E402,F401 - applies the patches
-from addons import actions_in_engine  # noqa: E402
+from addons import actions_in_engine, patches  # noqa: E402
 from addons.nlg import PayloadSafeNLG  # noqa: E402
+
+patches.apply("all")  # as the engine does at start-up, whatever WEGWIJS_ENGINE_PATCHES says
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 DOMAIN = Domain.load(str(BOT / "domain"))

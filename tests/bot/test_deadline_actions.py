@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("rasa_sdk")
 
+from conftest import action_event, make_tracker, user_event  # noqa: E402
+
 from actions import deadlines  # noqa: E402
 from actions.deadlines import (  # noqa: E402
     ActionAskPipDate,
@@ -15,7 +17,6 @@ from actions.deadlines import (  # noqa: E402
     ActionStartDeadlines,
     ValidateDeadlinesForm,
 )
-from conftest import action_event, make_tracker, user_event  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from knowledge import deadline_chat as chat
+from dialogue import deadline_chat as chat
 from knowledge.deadlines import compute
 
 TODAY = dt.date(2026, 11, 22)

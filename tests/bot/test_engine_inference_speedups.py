@@ -23,7 +23,9 @@ from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
 from rasa.utils.tensorflow.models import RasaModel  # noqa: E402
 
-import addons  # noqa: E402,F401 - applies the patches
+from addons import patches  # noqa: E402
+
+patches.apply("all")  # as the engine does at start-up, whatever WEGWIJS_ENGINE_PATCHES says
 
 
 class Step(GraphComponent):
@@ -215,9 +217,9 @@ async def test_action_calls_reuse_one_connection_and_keep_rasas_token_and_errors
 
 
 def test_the_action_server_keeps_idle_connections_longer_than_the_engine_does():
-    from addons import patches
-
     import serve_actions
+
+    from addons import patches
 
     app = serve_actions.build_app("t")
     assert app.config.KEEP_ALIVE_TIMEOUT >= 5 * patches.KEEPALIVE_S

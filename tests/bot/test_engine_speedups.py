@@ -28,10 +28,11 @@ from rasa.shared.core.events import (  # noqa: E402
 )
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
-import addons  # noqa: E402,F401 - applies the patches
 from addons import patches  # noqa: E402
 from addons.nlg import PayloadSafeNLG  # noqa: E402
 from addons.stores import ResilientSQLTrackerStore  # noqa: E402
+
+patches.apply("all")  # as the engine does at start-up, whatever WEGWIJS_ENGINE_PATCHES says
 
 VALID_RESULTS = [
     {"events": [], "responses": []},
@@ -68,7 +69,7 @@ def our_verdict(result: dict) -> str | None:
         return e.message
 
 
-def test_importing_the_addons_replaces_rasas_action_result_check():
+def test_the_engine_patches_replace_rasas_action_result_check():
     assert RemoteAction._validate_action_result is patches.validate_action_result
 
 

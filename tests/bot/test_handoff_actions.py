@@ -6,6 +6,8 @@ import pytest
 
 pytest.importorskip("rasa_sdk")
 
+from conftest import action_event, make_tracker, user_event  # noqa: E402
+
 from actions.handoff import (  # noqa: E402
     ActionDeclineHandoff,
     ActionDeleteMyData,
@@ -13,7 +15,6 @@ from actions.handoff import (  # noqa: E402
     ActionOfferHandoff,
     ActionRequestHandoff,
 )
-from conftest import action_event, make_tracker, user_event  # noqa: E402
 
 
 def test_asking_for_a_person_asks_consent_first(dispatcher):

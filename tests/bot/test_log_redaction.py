@@ -1,4 +1,4 @@
-"""The engine's and the action server's logs carry no personal data (knowledge/logredact.py, bot/logging.yml).
+"""The engine's and the action server's logs carry no personal data (redaction/logs.py, bot/logging.yml).
 
 Rasa 3.6 logs the user's message at ERROR when a REST turn times out or fails, renders exceptions
 with every frame's local variables, and puts slot values in warnings; these tests drive those
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.logredact import (
+from redaction.logs import (
     RedactingFilter,
     hash_id,
     redact_event,

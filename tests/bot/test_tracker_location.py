@@ -1,5 +1,5 @@
 """Review finding 1: the engine resolves a relative SQLite tracker file from the repository root,
-as the gateway does (channels/core/config.py), not from its working directory bot/."""
+as the gateway does (gateway/core/config.py), not from its working directory bot/."""
 
 from __future__ import annotations
 

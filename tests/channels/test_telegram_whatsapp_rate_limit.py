@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.core.privacy import hash_id
-from channels.core.ratelimit import Decision, MemoryRateLimiter, RedisRateLimiter, make_rate_limiter
+from gateway.core.ratelimit import Decision, MemoryRateLimiter, RedisRateLimiter, make_rate_limiter
+from redaction.logs import hash_id
 
 
 class Clock:

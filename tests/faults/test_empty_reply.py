@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from channels.core import engine as engine_module
-from channels.core.conversation import APOLOGY
-from tests.channels.conftest import make_settings, running
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core import engine as engine_module
+from gateway.core.conversation import APOLOGY
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings, running
 
 pytestmark = pytest.mark.asyncio
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from channels.core.conversation import APOLOGY
+from gateway.core.conversation import APOLOGY
 from tests.faults.conftest import TELEGRAM_SECRET, Faults
 from tests.scale.services import ROOT, user_texts, wait_until_up
 

@@ -25,17 +25,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.app import create_app
-from channels.core import engine as engine_module
 from channels.whatsapp.webhook import signature_of
-from inbox import security
-from inbox.security import create_consultant
-from tests.channels.conftest import make_settings
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core import engine as engine_module
+from gateway.inbox import security
+from gateway.inbox.security import create_consultant
 from tests.fakes.server import serve
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.whatsapp_graph import FakeWhatsAppGraph
-from tests.inbox.conftest import PASSWORD, scripted_reply
 from tests.scale.services import free_port
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings
+from tests.support.inbox import PASSWORD, scripted_reply
 
 TELEGRAM_TOKEN = "7000000001:AAFtestTokenForWegwijs"
 TELEGRAM_SECRET = "wegwijs-fuzz-webhook-secret_1"

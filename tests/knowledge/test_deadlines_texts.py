@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
     "knowledge/deadlines/engine.py", "knowledge/deadlines/rules.py", "knowledge/deadlines/fields.py",
     "knowledge/deadlines/labels.py", "knowledge/deadlines/pace.py", "knowledge/deadlines/ruleset.py",
-    "knowledge/deadlines/dates.py", "knowledge/deadline_chat.py", "knowledge/timeline.py",
-    "knowledge/calendar_ics.py", "bot/actions/deadlines.py", "channels/media/deadlines.py",
+    "knowledge/deadlines/dates.py", "bot/dialogue/deadline_chat.py", "gateway/media/timeline.py",
+    "gateway/media/calendar_ics.py", "bot/actions/deadlines.py", "gateway/media/deadlines.py",
 ]
 
 

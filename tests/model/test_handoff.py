@@ -7,7 +7,6 @@ import subprocess
 import uuid
 
 import httpx
-
 from conftest import GATEWAY_PY, ROOT, texts
 
 PASSWORD = "a-long-test-password"

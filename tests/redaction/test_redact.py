@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from channels.privacy.redact import TRANSCRIPT_KINDS, find_pii, is_valid_bsn, is_valid_iban, redact
-
+from redaction.text import TRANSCRIPT_KINDS, find_pii, is_valid_bsn, is_valid_iban, redact
 
 
 @pytest.mark.parametrize("bsn", ["111222333", "123456782", "999999990", "111.222.333", "1112.22.333", "111 222 333"])

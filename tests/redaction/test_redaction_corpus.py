@@ -1,5 +1,5 @@
 """Review finding 5: precision and recall of the redaction rules over a labelled corpus
-(tests/privacy/redaction_corpus.yml, 100+ cases). Recall comes first: BSN and IBAN at least 0.95."""
+(tests/redaction/redaction_corpus.yml, 100+ cases). Recall comes first: BSN and IBAN at least 0.95."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.redact import ALL_KINDS, BSN, EMAIL, IBAN, PHONE, find_pii
+from redaction.text import ALL_KINDS, BSN, EMAIL, IBAN, PHONE, find_pii
 
 CORPUS = yaml.safe_load((Path(__file__).with_name("redaction_corpus.yml")).read_text(encoding="utf-8"))["cases"]
 RECALL_FLOOR = {BSN: 0.95, IBAN: 0.95, PHONE: 0.9, EMAIL: 0.9}

@@ -9,10 +9,10 @@ from collections import Counter
 import httpx
 import pytest
 
-from channels.core import engine as engine_module
-from channels.core.config import Settings
-from channels.core.engine import EngineClient, EngineUnavailable
-from channels.core.routing import EngineRouter, parse_urls, rendezvous_order
+from gateway.core import engine as engine_module
+from gateway.core.config import Settings
+from gateway.core.engine import EngineClient, EngineUnavailable
+from gateway.core.routing import EngineRouter, parse_urls, rendezvous_order
 
 A, B, C = "http://engine-a:5005", "http://engine-b:5005", "http://engine-c:5005"
 

@@ -96,7 +96,7 @@ def gateway_conversation_ids(stack: Stack) -> dict[str, str]:
 def test_the_gateway_spreads_conversations_over_both_engines_and_fails_over_when_one_stops(
     two_engines: Stack,
 ) -> None:
-    from channels.core.routing import rendezvous_order
+    from gateway.core.routing import rendezvous_order
 
     sessions = [f"scale-{uuid.uuid4().hex[:12]}" for _ in range(12)]
     for session in sessions:

@@ -18,10 +18,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from channels.app import create_app
-from channels.core import engine as engine_module
-from channels.core.config import Settings
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core import engine as engine_module
+from gateway.core.config import Settings
 from tests.fakes import engine_script
+from tests.support.fake_rasa import FakeRasa
 
 BASE_URL = "http://testserver"
 PUBLIC_BASE = "https://gateway.test"  # the channel tests' public URL (webhooks and media links)

@@ -10,18 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from argon2 import PasswordHasher
 import pytest
 import pytest_asyncio
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 
-from channels.core import engine as engine_module
-from channels.core.config import Settings
-from inbox import security
-from inbox.security import create_consultant
-from tests.channels.conftest import make_settings as channel_settings
-from tests.channels.conftest import running  # noqa: F401 - used by the inbox tests
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core import engine as engine_module
+from gateway.core.config import Settings
+from gateway.inbox import security
+from gateway.inbox.security import create_consultant
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings as channel_settings
+from tests.support.gateway import running  # noqa: F401 - used by the inbox tests
 
 BASE_URL = "http://testserver"
 PASSWORD = "correct horse battery staple"

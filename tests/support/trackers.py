@@ -11,9 +11,9 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from channels.core.config import Settings
-from tests.channels.conftest import make_settings, no_backoff, running  # noqa: F401 - fixture re-export
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core.config import Settings
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings, no_backoff, running  # noqa: F401 - fixture re-export
 
 
 def make_tracker_db(path: Path) -> str:

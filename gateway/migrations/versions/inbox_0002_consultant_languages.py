@@ -2,7 +2,7 @@
 
 `inbox_consultants.languages` holds language codes, comma-separated ("nl,tr"); existing
 consultants get "nl". `inbox_consultant_totp` and `inbox_login_failures` were created outside
-the migration chain (by `inbox.models.ensure_tables`, now removed) on databases that ran an
+the migration chain (by `gateway.inbox.models.ensure_tables`, now removed) on databases that ran an
 earlier version: they are created here only when missing, so both kinds of database end equal.
 
 Revision ID: inbox_0002

@@ -17,18 +17,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from channels.core.config import Settings
-from channels.core.models import Conversation, Message
-from channels.core.schemas import Button, OutgoingMessage
-from channels.reminders.texts import STOPPED_TEXT
 from channels.telegram import mapping
-from tests.channels.conftest import PUBLIC_BASE, channel_settings, make_settings, running, stored
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core.config import Settings
+from gateway.core.models import Conversation, Message
+from gateway.core.schemas import Button, OutgoingMessage
+from gateway.reminders.texts import STOPPED_TEXT
 from tests.fakes import engine_script
 from tests.fakes.server import serve
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import PUBLIC_BASE, channel_settings, make_settings, running, stored
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "telegram"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram"
 TOKEN = "7000000001:AAFtestTokenForWegwijs"
 SECRET = "wegwijs-telegram-webhook-secret_1"
 CHAT_ID = 5550001234

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from channels.core.schemas import OutgoingMessage
 from channels.webchat.routes import STATIC_DIR
-from tests.channels.conftest import make_settings, running
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core.schemas import OutgoingMessage
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings, running
 
 pytestmark = pytest.mark.asyncio
 API = "/webchat/api/messages"
@@ -79,7 +79,7 @@ async def test_a_consultant_reply_delivered_later_shows_up_when_polling(
     ][-1]
     service = app.state.conversations
     with service.session_factory() as session:
-        from channels.core import crud
+        from gateway.core import crud
 
         conversation = crud.find_conversation(session=session, channel="web", channel_user_id=SESSION)
     await service.deliver(

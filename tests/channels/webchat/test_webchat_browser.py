@@ -12,13 +12,13 @@ import pytest
 
 from channels.app import create_app
 from knowledge import languages, texts
-from tests.channels.conftest import make_settings
-from tests.channels.fake_rasa import FakeRasa
 from tests.fakes.server import serve
 from tests.scale.services import free_port
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",

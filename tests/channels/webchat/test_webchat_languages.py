@@ -9,10 +9,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from channels.core import crud
 from channels.webchat.routes import HERE, STATIC_DIR
+from gateway.core import crud
 from knowledge import languages, texts
-from tests.channels.fake_rasa import FakeRasa
+from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
 API = "/webchat/api/messages"

@@ -19,18 +19,18 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from channels.core.config import Settings
-from channels.core.models import Conversation, Message, utcnow
-from channels.core.schemas import Button, OutgoingMessage
 from channels.whatsapp import mapping
 from channels.whatsapp.webhook import signature_of
-from tests.channels.conftest import PUBLIC_BASE, channel_settings, make_settings, running, stored
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core.config import Settings
+from gateway.core.models import Conversation, Message, utcnow
+from gateway.core.schemas import Button, OutgoingMessage
 from tests.fakes import engine_script
 from tests.fakes.server import serve
 from tests.fakes.whatsapp_graph import FakeWhatsAppGraph
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import channel_settings, make_settings, running, stored
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "whatsapp"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "whatsapp"
 ACCESS_TOKEN = "EAAGtestAccessTokenWegwijs"
 APP_SECRET = "0123456789abcdef0123456789abcdef"
 VERIFY_TOKEN = "wegwijs-verify-token"

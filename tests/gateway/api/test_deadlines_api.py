@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 pytestmark = pytest.mark.asyncio
-DEV_DEADLINES = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev-deadlines.yml"
+DEV_DEADLINES = Path(__file__).resolve().parents[4] / "shared" / "eval" / "dev-deadlines.yml"
 API = "/api/v1/deadlines"
 
 
@@ -42,7 +42,7 @@ async def test_dev_deadline_examples_give_their_version_2_law_dates_and_checks_t
 
 
 async def test_the_reference_date_defaults_to_today_in_amsterdam(client: httpx.AsyncClient) -> None:
-    from channels.core.deadlines import today_in
+    from gateway.core.deadlines import today_in
 
     body = (await client.post(API, json={"arrival_date": today_in().isoformat()})).json()
     assert "health_insurance_by" in body["dates"]
@@ -100,7 +100,7 @@ async def test_bad_input_answers_422_naming_the_field(
 
 async def test_the_calendar_file_parses_back_with_the_computed_dates(client: httpx.AsyncClient) -> None:
     icalendar = pytest.importorskip("icalendar")
-    pytest.importorskip("knowledge.calendar_ics")
+    pytest.importorskip("gateway.media.calendar_ics")
     payload = {"pip_date": "2024-02-29", "today": "2025-06-01"}
     dates = (await client.post(API, json=payload)).json()["dates"]
     response = await client.post(f"{API}.ics", json=payload, params={"lang": "en"})
@@ -177,7 +177,7 @@ async def test_a_version_1_relationship_start_gives_the_version_2_naturalisation
 
 
 async def test_the_api_model_is_generated_from_the_one_field_definition() -> None:
-    from channels.core.deadlines import REQUEST_OPTIONS, DeadlineInput
+    from gateway.core.deadlines import REQUEST_OPTIONS, DeadlineInput
     from knowledge.deadlines.fields import FIELDS
 
     properties = DeadlineInput.model_json_schema()["properties"]

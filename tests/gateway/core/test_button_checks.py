@@ -12,9 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.core.models import Message
-from tests.channels.conftest import make_settings, running
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core.models import Message
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings, running
 
 pytestmark = pytest.mark.asyncio
 API = "/webchat/api/messages"
@@ -88,6 +88,6 @@ async def test_conversation_ids_are_never_logged_raw(
         [conversation_id] = session.scalars(select(Message.conversation_id).distinct())
     lines = "\n".join(r.getMessage() for r in caplog.records)
     assert "engine unavailable" in lines and conversation_id not in lines
-    from knowledge.logredact import scrub
+    from redaction.logs import scrub
 
     assert conversation_id not in scrub(f"something failed conversation={conversation_id}")

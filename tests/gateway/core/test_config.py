@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from channels.core.config import Settings
-
+from gateway.core.config import Settings
 
 STRONG = "x7Rk2pQ9vL4mN8sT1wZ6yB3cD5fG0hJq"  # 32 characters, no placeholder word
 PRODUCTION = {
@@ -88,7 +87,7 @@ def test_an_empty_whatsapp_app_secret_is_refused_in_every_environment(env: str) 
 
 # -- review finding 1: one tracker location for the engine and the gateway --------------------
 def test_the_tracker_location_is_absolute_and_the_same_as_the_engines() -> None:
-    from channels.core.config import REPO_ROOT
+    from gateway.core.config import REPO_ROOT
 
     expected = f"sqlite:///{REPO_ROOT / 'var' / 'trackers.db'}"
     # the engine's setting (bot/endpoints.yml reads it; bot/addons/stores.py resolves it the same way)

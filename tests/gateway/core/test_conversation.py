@@ -6,10 +6,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from channels.core.conversation import ConversationRef, ConversationService, InboundMessage, PayloadContext
-from channels.core.models import Conversation, Message
-from channels.core.schemas import Button, OutgoingMessage
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core.conversation import ConversationRef, ConversationService, InboundMessage, PayloadContext
+from gateway.core.models import Conversation, Message
+from gateway.core.schemas import Button, OutgoingMessage
+from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
 

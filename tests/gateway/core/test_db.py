@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select
 
-from channels.core import crud
-from channels.core.db import VERSION_TABLE, make_engine, make_session_factory, migrate
-from channels.core.models import Conversation, Message
-from tests.channels.conftest import make_settings
+from gateway.core import crud
+from gateway.core.db import VERSION_TABLE, make_engine, make_session_factory, migrate
+from gateway.core.models import Conversation, Message
+from tests.support.gateway import make_settings
 
 
 def test_migrate_creates_the_tables_on_a_new_sqlite_file_and_is_idempotent(tmp_path: Path) -> None:

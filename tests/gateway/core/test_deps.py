@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from channels.api import deps
+from gateway.api import deps
 
 
 def test_the_shared_dependencies_run_on_the_event_loop_not_in_a_worker_thread() -> None:

@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from channels.core.config import Settings
-from channels.core.engine import EngineClient, EngineUnavailable
+from gateway.core.config import Settings
+from gateway.core.engine import EngineClient, EngineUnavailable
 
 pytestmark = pytest.mark.asyncio
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 from sqlalchemy.exc import IntegrityError
 
-from channels.core.db import alembic_config
+from gateway.core.db import alembic_config
 
 REVISION = "media_0001"
 TABLES = ("messages", "inbox_tickets", "reminders")

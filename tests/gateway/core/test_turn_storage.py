@@ -13,13 +13,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import event, select
 
-from channels.core import crud
-from channels.core.conversation import ConversationService, PayloadContext
-from channels.core.db import make_engine, make_session_factory, migrate
-from channels.core.models import Conversation, Message
-from channels.core.schemas import OutgoingMessage
-from tests.channels.conftest import make_settings, running
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core import crud
+from gateway.core.conversation import ConversationService, PayloadContext
+from gateway.core.db import make_engine, make_session_factory, migrate
+from gateway.core.models import Conversation, Message
+from gateway.core.schemas import OutgoingMessage
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings, running
 
 POSTGRES_URL = os.environ.get("WEGWIJS_TEST_POSTGRES_URL")
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from channels.core.config import Settings
-from inbox import notify
-from inbox.models import Ticket
-from inbox.notify import Notifier, TicketNotice
+from gateway.core.config import Settings
+from gateway.inbox import notify
+from gateway.inbox.models import Ticket
+from gateway.inbox.notify import Notifier, TicketNotice
 from knowledge.texts import text
-from tests.inbox.conftest import Gateway, chat, hand_off, make_settings
+from tests.support.inbox import Gateway, hand_off, make_settings
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from fastapi.routing import APIRoute
 
-from inbox.models import Consultant, ConsultantSession
-from inbox.routes import api_router, page_router
-from tests.inbox.conftest import PASSWORD, Gateway, add_consultant, csrf_from, hand_off, login
+from gateway.inbox.models import Consultant, ConsultantSession
+from gateway.inbox.routes import api_router, page_router
+from tests.support.inbox import PASSWORD, Gateway, add_consultant, csrf_from, hand_off, login
 
 PAGES = [
     "/inbox", "/inbox?view=closed&language=en&reason=danger", "/inbox?my_languages=1", "/inbox/tickets/{id}",

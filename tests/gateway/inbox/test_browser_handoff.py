@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from channels.app import create_app
-from channels.core.db import make_engine, make_session_factory, migrate
-from inbox.security import create_consultant
-from inbox.service import RESUME_EVENTS
+from gateway.core.db import make_engine, make_session_factory, migrate
+from gateway.inbox.security import create_consultant
+from gateway.inbox.service import RESUME_EVENTS
 from tests.fakes.server import serve
-from tests.inbox.conftest import PASSWORD, make_settings
-from tests.inbox.scripted_rasa import FAQ_ANSWER, ScriptedRasa
 from tests.scale.services import free_port
+from tests.support.inbox import PASSWORD, make_settings
+from tests.support.scripted_rasa import FAQ_ANSWER, ScriptedRasa
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",

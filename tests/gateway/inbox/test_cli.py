@@ -1,4 +1,4 @@
-"""`python -m inbox create-consultant` makes accounts with hashed passwords."""
+"""`python -m gateway.inbox create-consultant` makes accounts with hashed passwords."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from channels.core.db import make_engine, make_session_factory
-from inbox.__main__ import main
-from inbox.models import Consultant
-from inbox.security import verify_password
-from tests.inbox.conftest import make_settings
+from gateway.core.db import make_engine, make_session_factory
+from gateway.inbox.__main__ import main
+from gateway.inbox.models import Consultant
+from gateway.inbox.security import verify_password
+from tests.support.inbox import make_settings
 
 
 def test_create_consultant_reads_the_password_from_stdin_and_stores_only_a_hash(

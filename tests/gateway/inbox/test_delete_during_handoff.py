@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from channels.core.models import Message
-from inbox.models import Note, Ticket, TicketEvent
-from inbox.service import RESUME_EVENTS
+from gateway.core.models import Message
+from gateway.inbox.models import Note, Ticket, TicketEvent
+from gateway.inbox.service import RESUME_EVENTS
 from knowledge.texts import text
-from tests.inbox.conftest import Gateway, add_consultant, chat, hand_off, login, scripted_reply
+from tests.support.inbox import Gateway, add_consultant, chat, hand_off, login, scripted_reply
 
 
 def bot_with_delete(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from knowledge.texts import text
-from tests.inbox.conftest import Gateway, add_consultant, chat, login
+from tests.support.inbox import Gateway, add_consultant, chat, login
 
 
 async def poll_chat(gateway: Gateway, session_id: str = "user-session-0001") -> list[dict]:

@@ -12,14 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from channels.core import crud as core_crud
-from channels.core.db import make_engine, make_session_factory
-from inbox.__main__ import main
-from inbox.models import Consultant, Ticket
-from inbox.notify import TicketNotice
+from gateway.core import crud as core_crud
+from gateway.core.db import make_engine, make_session_factory
+from gateway.inbox.__main__ import main
+from gateway.inbox.models import Consultant, Ticket
+from gateway.inbox.notify import TicketNotice
 from knowledge.texts import text
-from tests.channels.fake_rasa import FakeRasa
-from tests.inbox.conftest import (
+from tests.gateway.inbox.test_notify import MailSink, WebhookReceiver, smtp_sink, webhook_receiver  # noqa: F401 - fixtures
+from tests.support.fake_rasa import FakeRasa
+from tests.support.inbox import (
     Gateway,
     add_consultant,
     chat,
@@ -29,7 +30,6 @@ from tests.inbox.conftest import (
     running,
     scripted_reply,
 )
-from tests.inbox.test_notify import MailSink, WebhookReceiver, smtp_sink, webhook_receiver  # noqa: F401 - fixtures
 
 NOT_SPOKEN = text("inbox.language_not_spoken", "nl")
 ARABIC = "مرحبا، متى تنتهي مدة الاندماج الخاصة بي؟"

@@ -1,6 +1,6 @@
 """Review finding 7: the inbox login hashes off the event loop, backs off after repeated wrong
 passwords (per account and per IP, with a clear message and a logged lockout), and asks a TOTP
-code when the consultant enrolled one (`python -m inbox enable-totp` / `confirm-totp`)."""
+code when the consultant enrolled one (`python -m gateway.inbox enable-totp` / `confirm-totp`)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import httpx
 import pyotp
 import pytest
 
-from channels.core.models import utcnow
-from inbox import __main__ as cli
-from inbox import security, throttle
+from gateway.core.models import utcnow
+from gateway.inbox import __main__ as cli
+from gateway.inbox import security, throttle
 from knowledge.texts import text
-from tests.inbox.conftest import BASE_URL, PASSWORD, Gateway, add_consultant, csrf_from, login
+from tests.support.inbox import BASE_URL, PASSWORD, Gateway, add_consultant, csrf_from, login
 
 ANNA = "anna@voorbeeldstad.nl"
 LOCKED_PREFIX = text("inbox.login_locked", "nl", time="").split("{")[0].strip()[:40]

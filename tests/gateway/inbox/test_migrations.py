@@ -16,9 +16,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-import inbox.models  # noqa: F401 - registers the inbox tables on Base
-from channels.core.db import alembic_config
-from channels.core.models import Base
+import gateway.inbox.models  # noqa: F401 - registers the inbox tables on Base
+from gateway.core.db import alembic_config
+from gateway.core.models import Base
 
 REVISION = "inbox_0002"
 LATE_TABLES = ("inbox_consultant_totp", "inbox_login_failures")
@@ -43,7 +43,7 @@ def test_the_chain_has_one_head_and_it_includes_the_inbox_revision() -> None:
 
 
 def test_no_table_is_created_outside_the_migrations() -> None:
-    assert not hasattr(inbox.models, "ensure_tables") and not hasattr(inbox.models, "LATE_TABLES")
+    assert not hasattr(gateway.inbox.models, "ensure_tables") and not hasattr(gateway.inbox.models, "LATE_TABLES")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -106,7 +106,7 @@ def test_the_migration_upgrades_a_database_of_the_previous_head(database_url: st
     engine = create_engine(database_url)
     if legacy:
         with engine.begin() as connection:
-            # what the removed `inbox.models.ensure_tables` did on databases of the previous version
+            # what the removed `gateway.inbox.models.ensure_tables` did on databases of the previous version
             Base.metadata.create_all(connection, tables=[Base.metadata.tables[t] for t in LATE_TABLES])
             connection.execute(text(
                 "INSERT INTO inbox_login_failures (key, failures, last_at) VALUES ('k', 3, CURRENT_TIMESTAMP)"

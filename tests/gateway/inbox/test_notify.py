@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.channels.fake_rasa import FakeRasa
-from tests.inbox.conftest import hand_off, make_settings, running, scripted_reply
+from tests.support.fake_rasa import FakeRasa
+from tests.support.inbox import hand_off, make_settings, running, scripted_reply
 
 
 def free_port() -> int:
@@ -125,7 +125,7 @@ async def test_unreachable_notification_targets_do_not_block_the_handoff_and_log
         await app.state.handoff.notifier.drain()
 
     assert any("regievoerder" in (m["text"] or "") for m in replies)
-    failures = [r.getMessage() for r in caplog.records if r.name == "inbox.notify"]
+    failures = [r.getMessage() for r in caplog.records if r.name == "gateway.inbox.notify"]
     assert any("webhook failed for ticket 1" in m for m in failures)
     assert any("e-mail failed for ticket 1" in m for m in failures)
     logged = " ".join(r.getMessage() for r in caplog.records)

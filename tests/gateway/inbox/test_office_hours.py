@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from inbox.office_hours import OfficeHours, describe_opening
+from gateway.inbox.office_hours import OfficeHours, describe_opening
 from knowledge.loader import load_municipality
-from tests.inbox.conftest import Gateway, hand_off
+from tests.support.inbox import Gateway, hand_off
 
 HOURS = OfficeHours.from_openingstijden(load_municipality("voorbeeldstad").openingstijden, "Europe/Amsterdam")
 

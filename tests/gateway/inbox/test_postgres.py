@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from channels.core.config import Settings
-from inbox.models import Ticket
-from tests.channels.fake_rasa import FakeRasa
-from tests.inbox.conftest import add_consultant, chat, hand_off, login, make_settings, running, scripted_reply
+from gateway.core.config import Settings
+from gateway.inbox.models import Ticket
+from tests.support.fake_rasa import FakeRasa
+from tests.support.inbox import add_consultant, chat, hand_off, login, make_settings, running, scripted_reply
 
 POSTGRES_URL = os.environ.get("WEGWIJS_TEST_POSTGRES_URL")
 

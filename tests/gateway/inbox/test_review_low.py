@@ -12,16 +12,24 @@ import pytest
 import yaml
 from sqlalchemy import select, update
 
-from channels.core.models import Message, utcnow
-from channels.core.security import content_security_policy
-from inbox import security, service
-from inbox.models import Note, Ticket
-from tests.channels.fake_rasa import FakeRasa
-from tests.inbox.conftest import (
-    BASE_URL, Gateway, add_consultant, chat, csrf_from, hand_off, login, make_settings, running, scripted_reply,
+from gateway.core.models import Message, utcnow
+from gateway.core.security import content_security_policy
+from gateway.inbox import security, service
+from gateway.inbox.models import Note, Ticket
+from tests.support.fake_rasa import FakeRasa
+from tests.support.inbox import (
+    BASE_URL,
+    Gateway,
+    add_consultant,
+    chat,
+    hand_off,
+    login,
+    make_settings,
+    running,
+    scripted_reply,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 async def second_consultant(gateway: Gateway) -> tuple[httpx.AsyncClient, str]:
@@ -126,5 +134,5 @@ async def test_an_inbox_session_ends_after_the_idle_timeout_and_activity_keeps_i
 
 
 async def test_the_page_refresh_script_marks_its_requests_as_background(gateway: Gateway) -> None:
-    script = (REPO / "inbox" / "static" / "inbox.js").read_text(encoding="utf-8")
+    script = (REPO / "gateway" / "inbox" / "static" / "inbox.js").read_text(encoding="utf-8")
     assert '"X-Wegwijs-Poll": "1"' in script

@@ -8,10 +8,17 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from channels.core.models import utcnow
-from inbox.models import Ticket
-from tests.channels.fake_rasa import FakeRasa
-from tests.inbox.conftest import Gateway, add_consultant, hand_off, login, make_settings, running, scripted_reply
+from gateway.core.models import utcnow
+from gateway.inbox.models import Ticket
+from tests.support.fake_rasa import FakeRasa
+from tests.support.inbox import (
+    add_consultant,
+    hand_off,
+    login,
+    make_settings,
+    running,
+    scripted_reply,
+)
 
 
 def make_tracker_store(path: Path) -> str:
@@ -85,7 +92,7 @@ async def test_an_unreadable_tracker_store_does_not_break_the_page(tmp_path: Pat
 def test_week_buckets_follow_amsterdam_time() -> None:
     from zoneinfo import ZoneInfo
 
-    from inbox.stats import week_start
+    from gateway.inbox.stats import week_start
 
     sunday_late_utc = utcnow().replace(year=2026, month=11, day=22, hour=23, minute=30)
     assert week_start(sunday_late_utc, ZoneInfo("Europe/Amsterdam")).isoformat() == "2026-11-23"

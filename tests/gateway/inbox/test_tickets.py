@@ -12,11 +12,11 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from channels.core.models import Conversation, Message
-from channels.core.conversation import ConversationRef, InboundMessage, PayloadContext
-from inbox.crud import transcript
-from inbox.models import Ticket, TicketEvent
-from tests.inbox.conftest import Gateway, chat, hand_off, handoff_payload
+from gateway.core.conversation import ConversationRef, InboundMessage, PayloadContext
+from gateway.core.models import Conversation, Message
+from gateway.inbox.crud import transcript
+from gateway.inbox.models import Ticket, TicketEvent
+from tests.support.inbox import Gateway, chat, hand_off, handoff_payload
 
 
 def tickets(gateway: Gateway) -> list[Ticket]:

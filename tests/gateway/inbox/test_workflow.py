@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from inbox.service import RESUME_EVENTS
 from pathlib import Path
 
 from sqlalchemy import select
 
-from inbox.models import Note, Ticket, TicketEvent
-from tests.channels.fake_rasa import FakeRasa
-from tests.inbox.conftest import Gateway, add_consultant, chat, hand_off, login, make_settings, running, scripted_reply
+from gateway.inbox.models import Note, Ticket, TicketEvent
+from gateway.inbox.service import RESUME_EVENTS
+from tests.support.fake_rasa import FakeRasa
+from tests.support.inbox import (
+    Gateway,
+    add_consultant,
+    chat,
+    hand_off,
+    login,
+    make_settings,
+    running,
+    scripted_reply,
+)
 
 
 async def poll_chat(gateway: Gateway, session_id: str = "user-session-0001") -> list[dict]:
@@ -211,8 +220,8 @@ async def test_an_out_of_range_ticket_number_is_a_client_error_not_a_crash(gatew
 
 
 async def test_closing_with_an_unknown_reason_is_refused_with_422_naming_the_field(tmp_path):
-    from tests.inbox.conftest import add_consultant, hand_off, login, make_settings, running, scripted_reply
-    from tests.channels.fake_rasa import FakeRasa
+    from tests.support.fake_rasa import FakeRasa
+    from tests.support.inbox import add_consultant, hand_off, login, make_settings, running, scripted_reply
 
     async with running(make_settings(tmp_path), FakeRasa(reply=scripted_reply)) as (app, client):
         add_consultant(app)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from icalendar import Calendar
 
-from knowledge.calendar_ics import PRODID, to_ics
+from gateway.media.calendar_ics import PRODID, to_ics
 from knowledge.deadlines import compute
 
 TODAY = date(2026, 12, 1)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.channels.fake_rasa import FakeRasa
+from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
 API = "/webchat/api/messages"
@@ -80,7 +80,7 @@ async def test_media_without_a_valid_signature_is_not_found(
 async def test_a_message_that_is_not_a_deadline_answer_has_no_media(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    from channels.media.deadlines import media_url
+    from gateway.media.deadlines import media_url
 
     [reply] = (await client.post(API, json={"session_id": SESSION, "text": "hoi"})).json()["messages"]
     url = media_url(app.state.settings, reply["id"], "any-token", "png")
@@ -90,7 +90,7 @@ async def test_a_message_that_is_not_a_deadline_answer_has_no_media(
 async def test_the_timeline_image_is_rendered_from_the_stored_input(
     client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
-    pytest.importorskip("knowledge.timeline")
+    pytest.importorskip("gateway.media.timeline")
     bot_sends_deadlines(fake_rasa)
     _, image, _ = await ask(client)
     response = await client.get(local(image["image_url"]))
@@ -103,7 +103,7 @@ async def test_the_calendar_file_is_rendered_from_the_stored_input(
     client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
     icalendar = pytest.importorskip("icalendar")
-    pytest.importorskip("knowledge.calendar_ics")
+    pytest.importorskip("gateway.media.calendar_ics")
     from datetime import date
 
     bot_sends_deadlines(fake_rasa)

@@ -15,10 +15,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, text
 
-from channels.core.models import Conversation
-from channels.media import deadlines as media
-from channels.privacy import delete_user_data
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core.models import Conversation
+from gateway.media import deadlines as media
+from gateway.privacy import delete_user_data
+from tests.support.fake_rasa import FakeRasa
 
 pytestmark = pytest.mark.asyncio
 API = "/webchat/api/messages"
@@ -171,9 +171,9 @@ async def test_message_ticket_and_reminder_ids_are_never_reused(app: FastAPI) ->
     """SQLite hands out the highest deleted rowid again unless the table is AUTOINCREMENT."""
     from datetime import date
 
-    from channels.core.models import Message, utcnow
-    from channels.reminders.models import Reminder
-    from inbox.models import Ticket
+    from gateway.core.models import Message, utcnow
+    from gateway.inbox.models import Ticket
+    from gateway.reminders.models import Reminder
 
     now = utcnow()
     with app.state.session_factory() as session:

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from gateway.media.timeline import HEIGHT_PX, WIDTH_PX, image_height, render_png
 from knowledge.deadlines import compute
-from knowledge.timeline import HEIGHT_PX, WIDTH_PX, image_height, render_png
 
 TODAY = date(2026, 3, 1)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -79,7 +79,7 @@ def count_colour(data: bytes, rgb: tuple[int, int, int], tolerance: float = 0.02
 
 
 def test_planning_dates_are_drawn_in_their_own_grey_style_and_listed_as_planning() -> None:
-    from knowledge import timeline
+    from gateway.media import timeline
 
     with_pace = compute(PACE_RESULT_INPUT, today=PACE_TODAY)
     without = compute({k: v for k, v in PACE_RESULT_INPUT.items() if k != "hours_per_week"}, today=PACE_TODAY)
@@ -105,7 +105,7 @@ def test_a_timeline_in_a_language_wegwijs_does_not_speak_is_the_dutch_one() -> N
 
 
 def test_arabic_is_joined_and_ordered_right_to_left_where_matplotlib_cannot(monkeypatch):
-    from knowledge import timeline as tl
+    from gateway.media import timeline as tl
 
     text = "تواريخكم المهمة"
     monkeypatch.setattr(tl, "_matplotlib_lays_out_scripts", lambda: False)
@@ -119,7 +119,7 @@ def test_arabic_is_joined_and_ordered_right_to_left_where_matplotlib_cannot(monk
 def test_the_arabic_timeline_has_a_glyph_for_every_letter():
     import warnings
 
-    from knowledge import timeline as tl
+    from gateway.media import timeline as tl
 
     result = compute({"pip_date": "2024-05-12", "hours_bow": 300, "hours_per_week": 6, "today": "2026-12-07"})
     with warnings.catch_warnings(record=True) as caught:

@@ -9,12 +9,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import inspect, select, text
 
-from channels.core.models import Conversation, Message, utcnow
-from channels.privacy import delete_user_data
-from channels.reminders.models import Reminder
-from inbox.models import Consultant, Note, Ticket, TicketEvent
-from tests.channels.fake_rasa import FakeRasa
-from tests.privacy.conftest import add_tracker_events, tracker_senders
+from gateway.core.models import Conversation, Message, utcnow
+from gateway.inbox.models import Consultant, Note, Ticket, TicketEvent
+from gateway.privacy import delete_user_data
+from gateway.reminders.models import Reminder
+from tests.support.fake_rasa import FakeRasa
+from tests.support.trackers import add_tracker_events, tracker_senders
 
 pytestmark = pytest.mark.asyncio
 API = "/webchat/api/messages"

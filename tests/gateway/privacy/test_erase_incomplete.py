@@ -13,12 +13,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from channels.core.models import Conversation
-from channels.privacy import erase
-from channels.privacy.retention import run_retention
+from gateway.core.models import Conversation
+from gateway.privacy import erase
+from gateway.privacy.retention import run_retention
 from knowledge.texts import text
-from tests.channels.fake_rasa import FakeRasa
-from tests.privacy.conftest import add_tracker_events, make_tracker_db, tracker_senders
+from tests.support.fake_rasa import FakeRasa
+from tests.support.trackers import add_tracker_events, make_tracker_db, tracker_senders
 
 pytestmark = pytest.mark.asyncio
 API = "/webchat/api/messages"

@@ -8,11 +8,11 @@ from html import unescape
 import httpx
 import pytest
 
-from channels.privacy.routes import accepted_language
+from gateway.privacy.routes import accepted_language
 from knowledge import languages, texts
 
 pytestmark = pytest.mark.asyncio
-TEMPLATE = "channels/privacy/templates/privacy.html"
+TEMPLATE = "gateway/privacy/templates/privacy.html"
 
 
 def visible_text(html: str) -> str:

@@ -13,10 +13,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select, update
 
-from channels.core.models import Conversation, Message
-from channels.privacy.retention import run_retention
-from channels.reminders.models import Reminder
-from tests.privacy.conftest import add_tracker_events, tracker_senders
+from gateway.core.models import Conversation, Message
+from gateway.privacy.retention import run_retention
+from gateway.reminders.models import Reminder
+from tests.support.trackers import add_tracker_events, tracker_senders
 
 API = "/webchat/api/messages"
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -98,9 +98,9 @@ async def test_old_messages_of_an_active_conversation_are_deleted_and_new_ones_k
 
 def test_the_cli_runs_retention_as_a_dry_run(tmp_path: Path) -> None:
     env = {**os.environ, "WEGWIJS_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "WEGWIJS_RETENTION_DAYS": "30",
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+           "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
     result = subprocess.run(
-        [sys.executable, "-m", "channels.privacy", "retention", "--dry-run"],
+        [sys.executable, "-m", "gateway.privacy", "retention", "--dry-run"],
         capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr

@@ -9,9 +9,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from channels.core.models import Message
-from channels.privacy.logfilter import RedactingFilter, install_log_redaction
-from tests.channels.fake_rasa import FakeRasa
+from gateway.core.models import Message
+from gateway.privacy.logfilter import RedactingFilter, install_log_redaction
+from tests.support.fake_rasa import FakeRasa
 
 API = "/webchat/api/messages"
 

@@ -12,14 +12,14 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from channels.core.models import Message
-from channels.reminders import service as reminder_service
-from channels.reminders.handlers import COMMAND
-from channels.reminders.models import Reminder
+from gateway.core.models import Message
+from gateway.reminders import service as reminder_service
+from gateway.reminders.handlers import COMMAND
+from gateway.reminders.models import Reminder
 from knowledge.deadlines import compute
 from knowledge.deadlines.dates import add_months
-from tests.channels.conftest import make_settings, running
-from tests.channels.fake_rasa import FakeRasa
+from tests.support.fake_rasa import FakeRasa
+from tests.support.gateway import make_settings, running
 
 pytestmark = pytest.mark.asyncio
 API = "/webchat/api/messages"
