@@ -57,7 +57,9 @@ PENDING_TABLE = "privacy_pending_erasures"
 MAX_ERROR_CHARS = 80
 BATCH = 500  # conversations per purge statement
 # Modules whose tables hang off conversations; imported lazily, skipped when not installed.
-MODEL_MODULES = ("gateway.reminders.models", "gateway.inbox.models")
+MODEL_MODULES = (
+    "gateway.reminders.models", "gateway.inbox.models", "gateway.checkins.models", "gateway.referents.models",
+)
 
 
 class _Unset:

@@ -154,7 +154,7 @@ def test_the_migration_goes_down_and_up_again_keeping_rows(tmp_path: Path) -> No
         assert not any(autoincrement(connection, t) for t in TABLES)
         assert snapshot(connection) == before
     engine.dispose()
-    command.upgrade(config, "head")
+    command.upgrade(config, REVISION)
     engine = create_engine(url)
     with engine.connect() as connection:
         assert all(autoincrement(connection, t) for t in TABLES)
