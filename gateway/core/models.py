@@ -55,6 +55,9 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(16))
     channel_user_id: Mapped[str] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(8), default="nl")
+    # The municipality the conversation belongs to (a file stem in knowledge/municipalities/);
+    # None until it is known (a shared number asks once). Owner of its content, data and statistics.
+    municipality: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_user_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
