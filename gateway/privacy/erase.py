@@ -59,6 +59,7 @@ BATCH = 500  # conversations per purge statement
 # Modules whose tables hang off conversations; imported lazily, skipped when not installed.
 MODEL_MODULES = (
     "gateway.reminders.models", "gateway.inbox.models", "gateway.checkins.models", "gateway.referents.models",
+    "gateway.news.models",
 )
 
 
