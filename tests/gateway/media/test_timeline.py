@@ -56,8 +56,18 @@ def test_a_result_without_dates_still_renders_a_message() -> None:
 
 
 def test_a_timeline_outside_the_term_renders_only_dots() -> None:
-    result = compute({"mvv_decision_date": "2025-08-31", "arrival_date": "2025-10-01"}, today=date(2025, 9, 1))
-    assert png_size(render_png(result, "en", date(2025, 9, 1)))[0] == 1080
+    from gateway.media import timeline
+
+    today = date(2025, 9, 1)
+    result = compute({"mvv_decision_date": "2025-08-31", "arrival_date": "2025-10-01"}, today=today)
+    assert "termijn_end" not in result["dates"]  # no term known: nothing to draw a bar for
+    data = render_png(result, "en", today)
+    term = tuple(int(timeline.TERM[i:i + 2], 16) for i in (1, 3, 5))
+    ink = tuple(int(timeline.INK[i:i + 2], 16) for i in (1, 3, 5))
+    with_term = render_png(compute({"pip_date": "2024-05-12"}, today=TODAY), "en", TODAY)
+    assert png_size(data)[0] == 1080
+    assert count_colour(data, term) == 0 < count_colour(with_term, term)  # no term bar, no colour key
+    assert count_colour(data, ink) > 500  # the dots and their labels are drawn
 
 
 PACE_RESULT_INPUT = {"pip_date": "2024-01-12", "hours_bow": 360, "hours_per_week": 6, "exams_passed": 1}
