@@ -7,6 +7,8 @@ Shapes follow Rasa's REST channel: `[{"recipient_id", "text", "buttons": [{"titl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 FAQ_QUESTION = "Wat is een PIP?"
@@ -76,3 +78,35 @@ def scripted_reply(body: dict[str, Any]) -> list[dict[str, Any]]:
             }
         ]
     return [{"recipient_id": sender, "text": f"Antwoord op: {text}"}]
+
+
+HANDOFF_FAQ_ANSWER = "Een PIP is uw persoonlijk plan inburgering en participatie. Bron: https://www.inburgeren.nl"
+CONSENT_QUESTION = (
+    "Een regievoerder van de gemeente ziet dan dit gesprek en de data die u gaf. Mag ik het doorsturen?"
+)
+
+
+def handoff_script(paused: set[str]) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
+    """The handoff as the real bot does it: "ik wil een mens" → the consent question; "ja" → the
+    handoff payload, and the conversation is paused (ConversationPaused) until the gateway resumes
+    it; any other text → a canned FAQ answer. Pass the fake's `paused` set."""
+
+    def reply(body: dict[str, Any]) -> list[dict[str, Any]]:
+        sender, said = body["sender"], body["message"].strip().lower()
+        if said == "ik wil een mens":
+            return [{
+                "recipient_id": sender, "text": CONSENT_QUESTION,
+                "buttons": [{"title": "Ja", "payload": "ja"}, {"title": "Nee", "payload": "nee"}],
+            }]
+        if said == "ja":
+            paused.add(sender)
+            consent = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            return [{"recipient_id": sender, "custom": {"wegwijs": {
+                "type": "handoff", "reason": "user_request", "consent_at": consent, "lang": "nl",
+                "slots": {"pip_date": "2025-03-01"}, "summary": "Vraagt naar hulp bij het betalen van lessen.",
+            }}}]
+        if said == "nee":
+            return [{"recipient_id": sender, "text": "Goed, ik deel niets."}]
+        return [{"recipient_id": sender, "text": HANDOFF_FAQ_ANSWER}]
+
+    return reply

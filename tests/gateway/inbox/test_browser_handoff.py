@@ -12,10 +12,12 @@ from channels.app import create_app
 from gateway.core.db import make_engine, make_session_factory, migrate
 from gateway.inbox.security import create_consultant
 from gateway.inbox.service import RESUME_EVENTS
+from tests.fakes.engine_script import HANDOFF_FAQ_ANSWER as FAQ_ANSWER
+from tests.fakes.engine_script import handoff_script
 from tests.fakes.server import serve
 from tests.scale.services import free_port
+from tests.support.fake_rasa import FakeRasa
 from tests.support.inbox import PASSWORD, make_settings
-from tests.support.scripted_rasa import FAQ_ANSWER, ScriptedRasa
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -31,8 +33,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[tuple[str, ScriptedRasa]]:
-    rasa = ScriptedRasa(token="e2e-rasa-token")
+def stack(tmp_path: Path) -> Iterator[tuple[str, FakeRasa]]:
+    rasa = FakeRasa(token="e2e-rasa-token")
+    rasa.reply = handoff_script(rasa.paused)
     rasa_port, gateway_port = free_port(), free_port()
     base = f"http://127.0.0.1:{gateway_port}"
     settings = make_settings(
@@ -54,7 +57,7 @@ def shoot(page, name: str) -> None:  # noqa: ANN001 - playwright Page
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_a_web_chat_user_reaches_a_regievoerder_and_returns_to_the_bot(stack: tuple[str, ScriptedRasa]) -> None:
+def test_a_web_chat_user_reaches_a_regievoerder_and_returns_to_the_bot(stack: tuple[str, FakeRasa]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base, rasa = stack
