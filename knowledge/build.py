@@ -19,7 +19,7 @@ from typing import Any, Iterable
 import jinja2
 import yaml
 
-from knowledge import languages, loader, texts, translations
+from knowledge import languages, loader, municipal, texts, translations
 
 HEADER = (
     "# GENERATED from knowledge/ by `python -m knowledge.build` — do not edit.\n"
@@ -33,6 +33,7 @@ OUT_TEST_NLU = loader.REPO_ROOT / "tests" / "nlu" / "test_nlu.generated.yml"
 OUT_DIALOGUE_DOMAIN = BOT_DIR / "domain" / "responses.generated.yml"
 OUT_LANGUAGE_DOMAIN = BOT_DIR / "domain" / "languages.generated.yml"
 OUT_LANGUAGE_NLU = BOT_DIR / "data" / "nlu" / "languages.generated.yml"
+OUT_MUNICIPALITY_DOMAIN = BOT_DIR / "domain" / "municipality.generated.yml"
 
 RASA_VERSION = "3.1"
 
@@ -65,12 +66,16 @@ def render(text: str, context: dict) -> str:
     return env.from_string(text).render(context).strip()
 
 
-def answer_text(faq: loader.Faq, lang: str, municipality: loader.Municipality) -> str:
-    """The answer as sent: text, "more" line and source; an unchecked translation says so."""
-    override = municipality.overrides.get(faq.id, {})
-    answer = override.get("answer", {}).get(lang) or faq.text("answer", lang)
-    more = override.get("more", {}).get(lang) or faq.text("more", lang)
-    context = municipality.template_context()
+def answer_text(faq: loader.Faq, lang: str, municipality: loader.Municipality | None = None) -> str:
+    """The answer as sent: text, "more" line and source; an unchecked translation says so.
+
+    Municipal details stay markers (``[[gemeente.naam]]``), filled in when the answer is sent
+    (knowledge/municipal.py). With a `municipality`, its own answer or "more" line in `lang`
+    (``overrides``) replaces the national one; without, the national answer (the default)."""
+    override = municipality.overrides.get(faq.id, {}) if municipality else {}
+    answer = (override.get("answer") or {}).get(lang) or faq.text("answer", lang)
+    more = (override.get("more") or {}).get(lang) or faq.text("more", lang)
+    context = municipal.marker_context()
     source = faq.sources[0]["url"]
     text = f"{render(answer, context)}\n\n{render(more, context)}\n{texts.text('answers.source_label', lang)}: {source}"
     if needs_check_note(faq, lang):
@@ -132,9 +137,10 @@ def _variations(make, langs: Iterable[str]) -> list[dict[str, Any]]:
     return out
 
 
-def dialogue_domain(faqs: dict[str, loader.Faq], municipality: loader.Municipality) -> dict:
-    """The assistant's own texts from knowledge/dialogue/responses.yaml, in every language it has."""
-    context = municipality.template_context()
+def dialogue_domain(faqs: dict[str, loader.Faq]) -> dict:
+    """The assistant's own texts from knowledge/dialogue/responses.yaml, in every language it has
+    (municipal details as markers, filled in when sent)."""
+    context = municipal.marker_context()
     responses = {}
     for name, spec in loader.load_dialogue().items():
         def make(lang: str, spec: dict = spec) -> dict[str, Any]:
@@ -147,11 +153,12 @@ def dialogue_domain(faqs: dict[str, loader.Faq], municipality: loader.Municipali
     return {"version": RASA_VERSION, "responses": responses}
 
 
-def faq_domain(faqs: dict[str, loader.Faq], municipality: loader.Municipality) -> dict:
+def faq_domain(faqs: dict[str, loader.Faq]) -> dict:
+    """The national answers (a municipality's overrides replace them when sent)."""
     responses = {}
     for faq in faqs.values():
         def make(lang: str, faq: loader.Faq = faq) -> dict[str, Any]:
-            return {"text": answer_text(faq, lang, municipality), "buttons": buttons(faq, faqs, lang)}
+            return {"text": answer_text(faq, lang), "buttons": buttons(faq, faqs, lang)}
 
         responses[f"utter_faq/{faq.id}"] = _variations(make, faq.languages())
     return {"version": RASA_VERSION, "intents": ["faq"], "responses": responses}
@@ -200,6 +207,23 @@ def language_domain() -> dict:
     }
 
 
+def municipality_domain() -> dict:
+    """The `municipality` slot: the conversation's municipality (an id in knowledge/municipalities/),
+    set from the message's ``metadata.municipality`` (bot/addons/municipality.py). A text slot,
+    so adding a municipality needs no new model; it never steers the dialogue."""
+    return {
+        "version": RASA_VERSION,
+        "entities": [{"municipality": {"influence_conversation": False}}],
+        "slots": {
+            "municipality": {
+                "type": "text",
+                "influence_conversation": False,
+                "mappings": [{"type": "from_entity", "entity": "municipality"}],
+            }
+        },
+    }
+
+
 def language_nlu() -> dict:
     """switch_language examples in every language, for every language, plus synonyms and lookup."""
     words: dict[str, list[str]] = {}
@@ -231,43 +255,39 @@ def language_nlu() -> dict:
     return {"version": RASA_VERSION, "nlu": nlu}
 
 
-def outputs(municipality_name: str | None = None) -> dict[Path, str]:
+def outputs() -> dict[Path, str]:
+    """Every generated file and its text: the same for every municipality (no WEGWIJS_MUNICIPALITY)."""
     faqs = loader.load_faqs()
     intents = loader.load_intents()
-    municipality = loader.load_municipality(municipality_name)
     return {
         OUT_FAQ_NLU: dump(faq_nlu(faqs)),
         OUT_INTENT_NLU: dump(intent_nlu(intents)),
-        OUT_FAQ_DOMAIN: dump(faq_domain(faqs, municipality)),
+        OUT_FAQ_DOMAIN: dump(faq_domain(faqs)),
         OUT_TEST_NLU: dump(test_nlu(faqs, intents)),
-        OUT_DIALOGUE_DOMAIN: dump(dialogue_domain(faqs, municipality)),
+        OUT_DIALOGUE_DOMAIN: dump(dialogue_domain(faqs)),
         OUT_LANGUAGE_DOMAIN: dump(language_domain()),
         OUT_LANGUAGE_NLU: dump(language_nlu()),
+        OUT_MUNICIPALITY_DOMAIN: dump(municipality_domain()),
     }
 
 
-def stale_files(municipality_name: str | None = None) -> list[Path]:
-    return [
-        path
-        for path, text in outputs(municipality_name).items()
-        if not path.exists() or path.read_text(encoding="utf-8") != text
-    ]
+def stale_files() -> list[Path]:
+    return [path for path, text in outputs().items() if not path.exists() or path.read_text(encoding="utf-8") != text]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail when generated files are stale")
-    parser.add_argument("--municipality", help="municipality file stem (default: WEGWIJS_MUNICIPALITY)")
     args = parser.parse_args(argv)
 
     if args.check:
-        stale = stale_files(args.municipality)
+        stale = stale_files()
         for path in stale:
             print(f"STALE {path.relative_to(loader.REPO_ROOT)}: run `python -m knowledge.build`")
         print("generated files are up to date" if not stale else f"{len(stale)} generated file(s) out of date")
         return 1 if stale else 0
 
-    for path, text in outputs(args.municipality).items():
+    for path, text in outputs().items():
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")

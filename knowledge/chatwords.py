@@ -111,6 +111,23 @@ def is_stop_reminders(text: str) -> bool:
     return _words(text or "") in whole
 
 
+def is_phrase(kind: str, text: str) -> bool:
+    """The whole answer is one of the "="-phrases of `kind` in any language
+    (`is_phrase("stop_sharing", "Stop delen!")`; the referent's words, gateway/referents)."""
+    whole, _ = _phrases(kind)
+    return _words(text or "") in whole
+
+
+def is_news_on(text: str) -> bool:
+    """The whole answer asks for the municipality's news ('nieuws aan', '/nieuws', 'haberler')."""
+    return _words(text or "") in _phrases("news_on")[0]
+
+
+def is_news_off(text: str) -> bool:
+    """The whole answer stops the municipality's news ('stop nieuws', '/stopnieuws', 'parar notícias')."""
+    return _words(text or "") in _phrases("news_off")[0]
+
+
 def is_stop(text: str) -> bool:
     """The person wants to stop the questions ('stop', 'iptal', 'خلاص', 'cancelar')."""
     return _starts_with("stop", text)

@@ -87,18 +87,60 @@ class IntentExamples:
     path: Path | None = None
 
 
+_WEEKDAYS = {
+    "maandag": "monday", "dinsdag": "tuesday", "woensdag": "wednesday", "donderdag": "thursday",
+    "vrijdag": "friday", "zaterdag": "saturday", "zondag": "sunday",
+}
+
+
 @dataclass
 class Municipality:
+    """One municipality (knowledge/municipalities/<id>.yaml, schema/municipality.schema.json)."""
+
     id: str
     naam: str
     website: str
     team: dict[str, str]
     openingstijden: dict[str, list[str]]
+    plaatsen: list[str] = field(default_factory=list)
     taalcafes: list[dict[str, Any]] = field(default_factory=list)
+    # optional channel settings: webchat (path slug, default the id), whatsapp_phone_number_id, telegram_bot
+    kanalen: dict[str, str] = field(default_factory=dict)
+    # the controller in the privacy statement: verwerkingsverantwoordelijke, contact, fg
+    privacy: dict[str, str] = field(default_factory=dict)
+    bewaartermijn_dagen: int | None = None
+    checkin_interval_weeks: int | None = None
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def template_context(self) -> dict[str, Any]:
-        """Values available to answers as ``{{ gemeente.<name> }}``."""
+    @property
+    def webchat(self) -> str:
+        """The web chat's path slug (/<slug>): `kanalen.webchat`, by default the id."""
+        return self.kanalen.get("webchat") or self.id
+
+    def override(self, faq_id: str, part: str, lang: str) -> str | None:
+        """This municipality's own `answer` or `more` of a topic in `lang`, if it has one."""
+        return (self.overrides.get(faq_id, {}).get(part) or {}).get(lang) or None
+
+    def openingstijden_text(self, lang: str = SOURCE_LANGUAGE) -> str:
+        """Office hours as one line per day ("maandag 09:00–17:00"), weekday names in `lang`."""
+        from knowledge import texts  # the catalogues import languages only; no cycle
+
+        lines = []
+        for day, (start, end) in self.openingstijden.items():
+            name = texts.text(f"inbox.weekday.{_WEEKDAYS[day]}", lang)
+            lines.append(f"- {name} {start}–{end}")
+        return "\n".join(lines)
+
+    def taalcafes_text(self, lang: str = SOURCE_LANGUAGE) -> str:
+        """The language cafés as one line each: "- name, where: when" (when in `lang` or Dutch)."""
+        lines = []
+        for cafe in self.taalcafes:
+            when = cafe["wanneer"].get(lang) or cafe["wanneer"][SOURCE_LANGUAGE]
+            lines.append(f"- {cafe['naam']}, {cafe['waar']}: {when}")
+        return "\n".join(lines)
+
+    def template_context(self, lang: str = SOURCE_LANGUAGE) -> dict[str, Any]:
+        """Values available to answers as ``{{ gemeente.<name> }}`` (filled in when sent)."""
         return {
             "gemeente": {
                 "naam": self.naam,
@@ -107,8 +149,14 @@ class Municipality:
                 "email": self.team.get("email", ""),
                 "adres": self.team.get("adres", ""),
                 "team": self.team.get("naam", ""),
+                "openingstijden": self.openingstijden_text(lang),
+                "taalcafes": self.taalcafes_text(lang),
             }
         }
+
+
+# The names answers may use as {{ gemeente.<name> }}.
+PLACEHOLDER_NAMES = ("naam", "website", "telefoon", "email", "adres", "team", "openingstijden", "taalcafes")
 
 
 # libyaml's C loader when PyYAML has it (about ten times faster on the ~500 knowledge files)
@@ -147,25 +195,35 @@ def translation_paths(kind: str) -> list[Path]:
     return sorted(p for lang in languages.TRANSLATIONS for p in (I18N_DIR / lang / kind).glob("*.yaml"))
 
 
+def _read_faq(path: Path) -> Faq:
+    """One topic with its Dutch source and the translations in knowledge/i18n/<lang>/faq/."""
+    faq = Faq.from_dict(read_yaml(path), path)
+    for lang in languages.TRANSLATIONS:
+        tpath = translation_path(lang, "faq", faq.id)
+        if not tpath.exists():
+            continue
+        tr = read_yaml(tpath)
+        for part in ("title", "answer", "more"):
+            if tr.get(part):
+                getattr(faq, part)[lang] = tr[part]
+        faq.examples[lang] = list(tr.get("examples") or [])
+        faq.test_examples[lang] = list(tr.get("test_examples") or [])
+        faq.translations[lang] = dict(tr.get("translation") or {})
+    return faq
+
+
 def load_faqs() -> dict[str, Faq]:
     """Every topic with its Dutch source and the translations in knowledge/i18n/<lang>/faq/."""
     faqs = {}
     for path in faq_paths():
-        data = read_yaml(path)
-        faq = Faq.from_dict(data, path)
-        for lang in languages.TRANSLATIONS:
-            tpath = translation_path(lang, "faq", faq.id)
-            if not tpath.exists():
-                continue
-            tr = read_yaml(tpath)
-            for part in ("title", "answer", "more"):
-                if tr.get(part):
-                    getattr(faq, part)[lang] = tr[part]
-            faq.examples[lang] = list(tr.get("examples") or [])
-            faq.test_examples[lang] = list(tr.get("test_examples") or [])
-            faq.translations[lang] = dict(tr.get("translation") or {})
+        faq = _read_faq(path)
         faqs[faq.id] = faq
     return faqs
+
+
+def load_faq(topic: str) -> Faq:
+    """One topic (knowledge/faq/<topic>.yaml) with its translations, without reading the others."""
+    return _read_faq(FAQ_DIR / f"{topic}.yaml")
 
 
 def load_intents() -> dict[str, IntentExamples]:
@@ -192,18 +250,51 @@ def load_intents() -> dict[str, IntentExamples]:
 
 
 def municipality_name() -> str:
+    """The deployment's default municipality (WEGWIJS_MUNICIPALITY): used when a conversation's
+    own municipality is not (yet) known. Answers are no longer generated for it."""
     return os.environ.get("WEGWIJS_MUNICIPALITY", DEFAULT_MUNICIPALITY)
 
 
-@functools.lru_cache(maxsize=8)
-def load_municipality(name: str | None = None) -> Municipality:
-    name = name or municipality_name()
-    path = MUNICIPALITY_DIR / f"{name}.yaml"
-    if not path.exists():
-        known = ", ".join(p.stem for p in MUNICIPALITY_DIR.glob("*.yaml"))
-        raise FileNotFoundError(f"Unknown municipality '{name}'. Known: {known}")
-    data = read_yaml(path)
+def municipality_paths() -> list[Path]:
+    return sorted(MUNICIPALITY_DIR.glob("*.yaml"))
+
+
+def _municipality(data: dict[str, Any]) -> Municipality:
     return Municipality(**{k: v for k, v in data.items() if k in Municipality.__dataclass_fields__})
+
+
+@functools.lru_cache(maxsize=1)
+def municipalities() -> dict[str, Municipality]:
+    """Every municipality in knowledge/municipalities/, by id (read once per process)."""
+    result = {}
+    for path in municipality_paths():
+        municipality = _municipality(read_yaml(path))
+        result[municipality.id] = municipality
+    return result
+
+
+def load_municipality(name: str | None = None) -> Municipality:
+    """One municipality by id; without a name the deployment's default (WEGWIJS_MUNICIPALITY)."""
+    name = name or municipality_name()
+    found = municipalities().get(name)
+    if found is None:
+        known = ", ".join(municipalities())
+        raise FileNotFoundError(f"Unknown municipality '{name}'. Known: {known}")
+    return found
+
+
+def overrides_report() -> dict[str, dict[str, list[str]]]:
+    """Per municipality, which answers it overrides and in which languages:
+    ``{"rivierdam": {"informeel_taalaanbod": ["nl", "en"]}}`` (municipalities without overrides
+    map to ``{}``). For the validator's report and the inbox's topic view."""
+    report: dict[str, dict[str, list[str]]] = {}
+    for mid, municipality in sorted(municipalities().items()):
+        topics: dict[str, list[str]] = {}
+        for faq_id, parts in sorted((municipality.overrides or {}).items()):
+            langs = {lang for part in ("answer", "more") for lang in (parts or {}).get(part) or {}}
+            topics[faq_id] = [code for code in LANGUAGES if code in langs] + sorted(langs - set(LANGUAGES))
+        report[mid] = topics
+    return report
 
 
 @functools.lru_cache(maxsize=1)

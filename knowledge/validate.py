@@ -85,6 +85,62 @@ def check_text(text: str, where: str, context: dict) -> list[Problem]:
     return problems
 
 
+def placeholder_context() -> dict:
+    """Every ``{{ gemeente.* }}`` name, for checking texts (values are filled in when sent)."""
+    return {"gemeente": {name: name for name in loader.PLACEHOLDER_NAMES}}
+
+
+def municipality_problems(catalogue_ids: list[str] | None = None) -> list[Problem]:
+    """knowledge/municipalities/: schema, id = file name, overrides of known topics in known
+    languages with known placeholders, and channels and place names that name one municipality."""
+    schema = _schema("municipality.schema.json")
+    catalogue_ids = catalogue_ids if catalogue_ids is not None else loader.topic_ids()
+    context = placeholder_context()
+    problems: list[Problem] = []
+    claimed: dict[tuple[str, str], str] = {}
+    paths = loader.municipality_paths()
+    if not paths:
+        problems.append(Problem("knowledge/municipalities", "no municipality file"))
+    for path in paths:
+        data = loader.read_yaml(path)
+        where = _rel(path)
+        found = _schema_problems(data, schema, path)
+        problems += found
+        if found:
+            continue
+        if data["id"] != path.stem:
+            problems.append(Problem(where, f"id '{data['id']}' differs from the file name '{path.stem}'"))
+        for topic, parts in (data.get("overrides") or {}).items():
+            if topic not in catalogue_ids:
+                problems.append(Problem(where, f"overrides: '{topic}' is not a topic id in knowledge/catalogue.yml"))
+            for part, per_lang in parts.items():
+                for lang, text in per_lang.items():
+                    if lang not in loader.LANGUAGES:
+                        problems.append(Problem(where, f"overrides/{topic}/{part}: unknown language '{lang}'"))
+                    problems += check_text(text, f"{where}: overrides/{topic}/{part}/{lang}", context)
+        kanalen = data.get("kanalen") or {}
+        keys = [("webchat", kanalen.get("webchat") or data["id"])]
+        keys += [(name, str(kanalen[name])) for name in ("whatsapp_phone_number_id", "telegram_bot") if kanalen.get(name)]
+        keys += [("plaats", normalise(place)) for place in data["plaatsen"]]
+        for key in keys:
+            other = claimed.setdefault((key[0], key[1].lower()), data["id"])
+            if other != data["id"]:
+                problems.append(Problem(where, f"{key[0]} '{key[1]}' is also used by municipality '{other}'"))
+    if not any(p.path.startswith("knowledge/municipalities") for p in problems):
+        if loader.municipality_name() not in loader.municipalities():
+            problems.append(Problem("WEGWIJS_MUNICIPALITY", f"'{loader.municipality_name()}' is not a municipality file"))
+    return problems
+
+
+def print_overrides_report() -> None:
+    """Per municipality, the answers it overrides and in which languages."""
+    for mid, topics in loader.overrides_report().items():
+        if not topics:
+            print(f"{mid:<16} no overrides (national answers)")
+        for topic, langs in topics.items():
+            print(f"{mid:<16} {topic}: {', '.join(langs)}")
+
+
 def validate(today: dt.date | None = None) -> list[Problem]:
     today = today or dt.date.today()
     problems: list[Problem] = []
@@ -92,8 +148,8 @@ def validate(today: dt.date | None = None) -> list[Problem]:
     intent_schema = _schema("intent.schema.json")
     fact_rows = loader.load_fact_rows()
     catalogue_ids = loader.topic_ids()
-    municipality = loader.load_municipality()
-    context = municipality.template_context()
+    problems += municipality_problems(catalogue_ids)
+    context = placeholder_context()
 
     faqs: dict[str, loader.Faq] = {}
     for path in loader.faq_paths():
@@ -296,6 +352,8 @@ def main() -> int:
     faqs = len(loader.faq_paths())
     intents = len(loader.intent_paths())
     print(f"knowledge: {faqs} FAQ topics, {intents} intents, {len(problems)} problem(s)")
+    print("\nmunicipal overrides of national answers (per language):")
+    print_overrides_report()
     print("\ntranslations (python -m knowledge.translations report):")
     translations.print_report(list(languages.TRANSLATIONS))
     return 1 if problems else 0

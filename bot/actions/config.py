@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ActionSettings:
+    # the deployment's default municipality; a conversation's own is its `municipality` slot
+    # (actions.language.current_municipality)
     municipality: str
     timezone: str = "Europe/Amsterdam"
 

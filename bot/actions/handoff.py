@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.deadlines import FIELDS, last_faq_topic
-from actions.language import current_language
+from actions.language import current_language, current_municipality
 from knowledge import loader
 
 OFFER_ACTIONS = ("action_offer_handoff", "action_handle_fallback")
@@ -114,6 +114,7 @@ class ActionRequestHandoff(Action):
                     "reason": reason,
                     "consent_at": consent_at,
                     "lang": lang,
+                    "municipality": current_municipality(tracker).id,
                     "slots": slots,
                     "summary": conversation_summary(tracker, reason, lang),
                 }

@@ -12,8 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import current_language
-from knowledge import build, languages, loader, texts
+from actions.language import current_language, current_municipality
+from knowledge import build, languages, loader, municipal, texts
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,6 +34,8 @@ class ActionShowDutch(Action):
             dispatcher.utter_message(response="utter_default")
             return [SlotSet("faq_topic", None)]
         intro = texts.text("answers.dutch_text_intro", current_language(tracker))
-        dutch = build.answer_text(faqs[topic], languages.SOURCE, loader.load_municipality())
+        municipality = current_municipality(tracker)
+        # the Dutch text as this conversation's municipality sends it (its own answer, if any)
+        dutch = municipal.fill(build.answer_text(faqs[topic], languages.SOURCE, municipality), municipality.id, languages.SOURCE)
         dispatcher.utter_message(text=f"{intro}\n\n{dutch}")
         return [SlotSet("faq_topic", None)]

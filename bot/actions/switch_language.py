@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.language import SUPPORTED, current_language
 from knowledge import languages
 
+LANGUAGE_PAYLOAD = "language"  # gateway/core/conversation.py: a custom payload with `lang` sets the language
+
 
 class ActionSwitchLanguage(Action):
     def name(self) -> Text:
@@ -29,5 +31,8 @@ class ActionSwitchLanguage(Action):
             # "/taal" or "another language" without a name: keep the language; the reply that
             # follows (utter_language_switched) carries the menu of all languages
             choice = current_language(tracker)
+        # tell the channel (the gateway stores it as the conversation's language: the web chat's
+        # menu and page, Telegram's and WhatsApp's own texts follow it); nothing is shown
+        dispatcher.utter_message(json_message={"wegwijs": {"type": LANGUAGE_PAYLOAD, "lang": choice}})
         # the rule follows with utter_language_switched, rendered in the new language
         return [SlotSet("language", choice)]

@@ -238,9 +238,20 @@ class TelegramChannel:
                 platform_message_id=f"update:{update.update_id}",
                 display_text=display_text,
                 trusted=trusted,
+                municipality=self.municipality,  # the bot's; a shared bot: None, the gateway asks
             )
         if replies:
             await self.sender.send_to_chat(chat_id, replies, self._language(chat_id, update))
+
+    @property
+    def municipality(self) -> str | None:
+        """The municipality of this bot: the one whose `kanalen.telegram_bot` is the bot's username,
+        else WEGWIJS_TELEGRAM_MUNICIPALITY, else shared (gateway/core/tenancy.py)."""
+        try:
+            username = self.application.bot.username  # known after getMe (start-up)
+        except RuntimeError:
+            username = None
+        return self.service.tenancy.for_telegram(username)
 
     async def _limited(self, chat_id: str) -> bool:
         decision = await self.rate_limiter.hit(f"{CHANNEL}:{chat_id}")

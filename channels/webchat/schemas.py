@@ -22,6 +22,11 @@ class WebchatMessageCreate(BaseModel):
     client_message_id: str | None = Field(
         None, max_length=64, description="Optional id to drop retried sends"
     )
+    municipality: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="The municipality of the page (its web chat slug or id, `data-municipality` of the "
+        "embedded widget); a new conversation belongs to it. Unset: the deployment's default",
+    )
     lang: Language | None = Field(  # type: ignore[valid-type]
         None,
         description="The language the user chose in the page's menu; the assistant answers in it "
@@ -50,3 +55,8 @@ def check_length(text: str, max_chars: int) -> None:
 
 class MessagesPublic(BaseModel):
     messages: list[MessagePublic]
+    language: Language | None = Field(  # type: ignore[valid-type]
+        None,
+        description="The conversation's language after this request: a typed switch (\"Türkçe\", "
+        "\"English\"...) changes it, and the page follows. Absent when there is no new message.",
+    )

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 SERVICE_WINDOW = timedelta(hours=24)
 PENDING_KEY = "whatsapp_pending"
+NUMBER_KEY = "whatsapp_number"  # in a user message's data: the municipality's own number it came in on
 RECENT_MESSAGES = 200  # where pending messages and short button keys are looked up
 
 
@@ -53,7 +54,9 @@ class WhatsAppChannel:
         self.asgi_app = asgi_app
         self.rate_limiter = rate_limiter
         self.client = GraphClient(settings, transport=transport)
-        self.phone_number_id = str(settings.whatsapp_phone_number_id)
+        self.phone_number_id = str(settings.whatsapp_phone_number_id)  # shared, unless a municipality names it
+        # every number we answer on: the configured one and the municipalities' own numbers
+        self.numbers = {self.phone_number_id, *service.tenancy.whatsapp_numbers()}
 
     @classmethod
     async def start(cls, asgi_app: Any, service: ConversationService) -> WhatsAppChannel | None:
@@ -77,7 +80,7 @@ class WhatsAppChannel:
     # -- inbound --------------------------------------------------------------------------
     async def process(self, body: dict[str, Any]) -> None:
         """Handle a verified webhook body (runs after the webhook was acknowledged)."""
-        for inbound in mapping.parse_webhook(body, self.phone_number_id):
+        for inbound in mapping.parse_webhook(body, self.numbers):
             try:
                 await self.handle(inbound)
             except Exception as exc:  # noqa: BLE001 - one bad message must not stop the others
@@ -85,19 +88,20 @@ class WhatsAppChannel:
 
     async def handle(self, inbound: Inbound) -> None:
         wa_id = inbound.wa_id
-        if await self._limited(wa_id):
+        number = inbound.phone_number_id or None  # replies go out from the number written to
+        if await self._limited(wa_id, number):
             return
         if inbound.text is None:
-            await self._send_text(wa_id, mapping.UNSUPPORTED_TEXT[self._language(wa_id)])
+            await self._send_text(wa_id, mapping.UNSUPPORTED_TEXT[self._language(wa_id)], number)
             return
         text = inbound.text
         if inbound.is_button:
             resolved = mapping.resolve_reply_id(text, self._recent_buttons(wa_id))
             if resolved is None:
-                await self._send_text(wa_id, mapping.EXPIRED_BUTTON_TEXT[self._language(wa_id)])
+                await self._send_text(wa_id, mapping.EXPIRED_BUTTON_TEXT[self._language(wa_id)], number)
                 return
             text = resolved
-        await self._mark_read(inbound.message_id)
+        await self._mark_read(inbound.message_id, number)
         replies = await self.service.handle_user_message(
             channel=CHANNEL,
             channel_user_id=wa_id,
@@ -105,12 +109,23 @@ class WhatsAppChannel:
             platform_message_id=inbound.message_id,
             display_text=inbound.display_text,
             trusted=inbound.is_button,  # a reply id we set on a button we sent (signed webhook)
+            # the number's municipality; on a shared number None: the gateway asks (tenancy)
+            municipality=self.service.tenancy.for_whatsapp(inbound.phone_number_id or self.phone_number_id),
+            # a municipality's own number: remembered, so that later messages go out from it too
+            channel_data={NUMBER_KEY: number} if number and number != self.phone_number_id else None,
         )
         conversation = self._conversation(wa_id)
         if conversation is None:
             return
-        await self.flush_pending(conversation)
-        await self.send_messages(wa_id, replies, conversation.language)
+        await self.flush_pending(conversation, number=number)
+        await self.send_messages(wa_id, replies, conversation.language, number=number)
+
+    def number_for(self, conversation: ConversationRef) -> str:
+        """The number to write from outside a user turn: the one the user last wrote to (a
+        municipality's own number is kept with the message), else the configured number."""
+        data = self.service.latest_message_data(conversation.id, NUMBER_KEY, limit=1, direction="in")
+        number = str((data or {}).get(NUMBER_KEY) or "")
+        return number if number in self.numbers else self.phone_number_id
 
     def template_language(self, language: str) -> str:
         """WhatsApp's code for the user's language when its template was approved, else the default."""
@@ -122,8 +137,9 @@ class WhatsAppChannel:
     # -- Sender ---------------------------------------------------------------------------
     async def send(self, conversation: ConversationRef, messages: list[OutgoingMessage]) -> None:
         """Deliver outside a user turn: free-form within 24 h, else template + pending."""
+        number = self.number_for(conversation)
         if self.within_service_window(conversation.id):
-            await self.send_messages(conversation.channel_user_id, messages, conversation.language)
+            await self.send_messages(conversation.channel_user_id, messages, conversation.language, number=number)
             return
         for message in messages:
             if message.id is not None:
@@ -142,7 +158,7 @@ class WhatsAppChannel:
             conversation.channel_user_id, name, self.template_language(conversation.language)
         )
         try:
-            await self.client.send(body)
+            await self.client.send(body, phone_number_id=number)
             log.info(
                 "whatsapp: outside the 24h window, template sent user=%s",
                 hash_id(conversation.channel_user_id),
@@ -156,7 +172,7 @@ class WhatsAppChannel:
             last = conversation.last_user_message_at if conversation is not None else None
         return last is not None and utcnow() - last < SERVICE_WINDOW
 
-    async def flush_pending(self, conversation: ConversationRef) -> None:
+    async def flush_pending(self, conversation: ConversationRef, *, number: str | None = None) -> None:
         """Send messages that waited for the user to write back, oldest first."""
         with self.service.session_factory() as session:
             statement = (
@@ -174,25 +190,29 @@ class WhatsAppChannel:
             message = self.service.stored_message(message_id)
             if message is None:
                 continue
-            if await self._send_one(conversation.channel_user_id, message, conversation.language):
+            if await self._send_one(conversation.channel_user_id, message, conversation.language, number):
                 data = {k: v for k, v in (message.data or {}).items() if k != PENDING_KEY}
                 self.service.update_outgoing(message.model_copy(update={"data": data or None}))
 
     # -- outbound -------------------------------------------------------------------------
-    async def send_messages(self, wa_id: str, messages: list[OutgoingMessage], language: str = "nl") -> None:
+    async def send_messages(
+        self, wa_id: str, messages: list[OutgoingMessage], language: str = "nl", *, number: str | None = None
+    ) -> None:
         for message in messages:
-            await self._send_one(wa_id, message, language)
+            await self._send_one(wa_id, message, language, number)
 
-    async def _send_one(self, wa_id: str, message: OutgoingMessage, language: str) -> bool:
+    async def _send_one(self, wa_id: str, message: OutgoingMessage, language: str, number: str | None = None) -> bool:
         try:
-            for body in await self._bodies(wa_id, message, language):
-                await self.client.send(body)
+            for body in await self._bodies(wa_id, message, language, number):
+                await self.client.send(body, phone_number_id=number)
         except (WhatsAppError, MediaUnavailable) as exc:
             log.warning("whatsapp send failed user=%s: %s", hash_id(wa_id), exc)
             return False
         return True
 
-    async def _bodies(self, wa_id: str, message: OutgoingMessage, language: str) -> list[dict[str, Any]]:
+    async def _bodies(
+        self, wa_id: str, message: OutgoingMessage, language: str, number: str | None = None
+    ) -> list[dict[str, Any]]:
         bodies: list[dict[str, Any]] = []
         text = message.text or ""
         buttons = message.buttons
@@ -204,7 +224,9 @@ class WhatsAppChannel:
             filename = message.document_name or (media.filename if media else None)
             if media is not None:
                 media_type = mapping.upload_media_type(media.media_type, media.filename)
-                media_id = await self.client.upload(media.content, media_type, filename or media.filename)
+                media_id = await self.client.upload(
+                    media.content, media_type, filename or media.filename, phone_number_id=number
+                )
                 bodies.append(
                     mapping.media_body(wa_id, kind, media_id=media_id, caption=caption, filename=filename)
                 )
@@ -222,13 +244,13 @@ class WhatsAppChannel:
             bodies.extend(mapping.text_body(wa_id, part) for part in _split(text))
         return bodies
 
-    async def _send_text(self, wa_id: str, text: str) -> None:
+    async def _send_text(self, wa_id: str, text: str, number: str | None = None) -> None:
         try:
-            await self.client.send(mapping.text_body(wa_id, text))
+            await self.client.send(mapping.text_body(wa_id, text), phone_number_id=number)
         except WhatsAppError as exc:
             log.warning("whatsapp send failed user=%s: %s", hash_id(wa_id), exc)
 
-    async def _mark_read(self, message_id: str) -> None:
+    async def _mark_read(self, message_id: str, number: str | None = None) -> None:
         """Blue ticks plus the typing indicator while the engine answers (best effort)."""
         body = {
             "messaging_product": "whatsapp",
@@ -237,18 +259,18 @@ class WhatsAppChannel:
             "typing_indicator": {"type": "text"},
         }
         try:
-            await self.client.send(body)
+            await self.client.send(body, phone_number_id=number)
         except WhatsAppError as exc:
             log.info("whatsapp mark-as-read failed: %s", exc)
 
     # -- helpers --------------------------------------------------------------------------
-    async def _limited(self, wa_id: str) -> bool:
+    async def _limited(self, wa_id: str, number: str | None = None) -> bool:
         decision = await self.rate_limiter.hit(f"{CHANNEL}:{wa_id}")
         if decision is Decision.ALLOW:
             return False
         log.info("rate limit %s user=%s", decision.value, hash_id(wa_id))
         if decision is Decision.WARN:
-            await self._send_text(wa_id, WARNING_TEXT[self._language(wa_id)])
+            await self._send_text(wa_id, WARNING_TEXT[self._language(wa_id)], number)
         return True
 
     def _conversation(self, wa_id: str) -> ConversationRef | None:

@@ -17,11 +17,15 @@ class WhatsAppError(Exception):
 
 
 class GraphClient:
-    """`POST /{version}/{phone_number_id}/messages` and `/media` with the bearer token."""
+    """`POST /{version}/{phone_number_id}/messages` and `/media` with the bearer token.
+
+    The number is WEGWIJS_WHATSAPP_PHONE_NUMBER_ID unless another is given: a municipality's own
+    number (`kanalen.whatsapp_phone_number_id`, in the same WhatsApp Business account)."""
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         assert settings.whatsapp_access_token is not None and settings.whatsapp_phone_number_id
         base = settings.whatsapp_api_base_url.rstrip("/")
+        self._version = settings.whatsapp_api_version
         self._prefix = f"/{settings.whatsapp_api_version}/{settings.whatsapp_phone_number_id}"
         self._client = httpx.AsyncClient(
             base_url=base,
@@ -33,16 +37,21 @@ class GraphClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def send(self, body: dict[str, Any]) -> str | None:
-        """Send one message; returns its wamid."""
-        data = await self._post(f"{self._prefix}/messages", json=body)
+    def _path(self, phone_number_id: str | None, what: str) -> str:
+        return f"/{self._version}/{phone_number_id}/{what}" if phone_number_id else f"{self._prefix}/{what}"
+
+    async def send(self, body: dict[str, Any], *, phone_number_id: str | None = None) -> str | None:
+        """Send one message (from `phone_number_id`, by default the configured number); returns its wamid."""
+        data = await self._post(self._path(phone_number_id, "messages"), json=body)
         messages = data.get("messages") or [{}]
         return messages[0].get("id")
 
-    async def upload(self, content: bytes, media_type: str, filename: str) -> str:
+    async def upload(
+        self, content: bytes, media_type: str, filename: str, *, phone_number_id: str | None = None
+    ) -> str:
         """Upload media (multipart); returns the media id to send it by."""
         data = await self._post(
-            f"{self._prefix}/media",
+            self._path(phone_number_id, "media"),
             data={"messaging_product": "whatsapp", "type": media_type},
             files={"file": (filename, content, media_type)},
         )

@@ -7,8 +7,9 @@ description ≤ 72, menu button label ≤ 20; interactive body ≤ 1024; text bo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,22 +45,25 @@ class Inbound:
     text: str | None
     display_text: str | None = None
     is_button: bool = False
+    phone_number_id: str = ""  # the number it arrived on (decides the municipality; replies go from it)
 
 
-def parse_webhook(body: dict[str, Any], phone_number_id: str) -> list[Inbound]:
-    """User messages addressed to our number; status updates and other fields are skipped."""
+def parse_webhook(body: dict[str, Any], phone_number_ids: str | Collection[str]) -> list[Inbound]:
+    """User messages addressed to one of our numbers; status updates and other fields are skipped."""
+    ours = {phone_number_ids} if isinstance(phone_number_ids, str) else set(phone_number_ids)
     inbound: list[Inbound] = []
     for entry in body.get("entry") or []:
         for change in entry.get("changes") or []:
             if change.get("field") != "messages":
                 continue
             value = change.get("value") or {}
-            if str((value.get("metadata") or {}).get("phone_number_id", "")) != phone_number_id:
+            number = str((value.get("metadata") or {}).get("phone_number_id", ""))
+            if number not in ours:
                 continue
             for message in value.get("messages") or []:
                 parsed = _parse_message(message)
                 if parsed is not None:
-                    inbound.append(parsed)
+                    inbound.append(dataclasses.replace(parsed, phone_number_id=number))
     return inbound
 
 

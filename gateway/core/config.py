@@ -41,6 +41,7 @@ OPTIONAL_SETTINGS = (
     "whatsapp_app_secret", "whatsapp_verify_token", "whatsapp_phone_number_id", "handoff_webhook_url",
     "handoff_webhook_secret", "smtp_host", "smtp_user", "smtp_password", "tracker_url", "actions_token",
     "engine_tracker_url", "engine_tracker_db", "client_ip_header",
+    "telegram_municipality",
 )
 
 
@@ -82,7 +83,16 @@ class Settings(BaseSettings):
 
     secret_key: SecretStr = SecretStr("changethis")
     public_base_url: str = "http://127.0.0.1:8000"
+    # The default municipality (a file stem in knowledge/municipalities/): the web chat at / and
+    # /chat, and shared channels unless `ask_municipality`. Every file there is served
+    # (/chat/<slug>, its WhatsApp number, its Telegram bot): gateway/core/tenancy.py.
     municipality: str = "voorbeeldstad"
+    # A WhatsApp number or Telegram bot of no municipality (shared): ask the user "In welke
+    # gemeente woont u?" once (true) or give the conversation the default municipality (false).
+    ask_municipality: bool = False
+    # The municipality of the configured Telegram bot, when no municipality names the bot in
+    # `kanalen.telegram_bot` (its username). Unset: the bot is shared (see ask_municipality).
+    telegram_municipality: str | None = None
     timezone: str = "Europe/Amsterdam"
 
     max_body_bytes: int = 1_048_576
@@ -162,6 +172,13 @@ class Settings(BaseSettings):
     reminder_interval_s: int = 60
     reminder_hour: int = 9  # reminders go out at this local hour
     reminder_max_attempts: int = 5
+    # News per municipality (gateway/news): pace of delivery, the scheduler's interval, retries.
+    news_messages_per_second: float = 5.0
+    news_interval_s: int = 30
+    news_max_attempts: int = 3
+    # Check-ins (gateway/checkins): every this many weeks a person who opted in is asked how learning
+    # goes (a municipality may set its own `checkin_interval_weeks` in knowledge/municipalities/).
+    checkin_interval_weeks: int = 12
 
     @field_validator(*OPTIONAL_SETTINGS, mode="before")
     @classmethod

@@ -2,7 +2,8 @@
 
 Flow of `handle_user_message`: get-or-create the conversation → drop a repeated platform
 message id → store the inbound message → let interceptors absorb it (e.g. an open handoff
-ticket) → otherwise ask the engine → map and store the replies → return them.
+ticket) → otherwise ask the engine → map and store the replies → let reply followers add
+to them (the news offer) → return them.
 
 Button presses are checked here, for every channel: a text starting with `/` (a Rasa intent
 payload, which skips NLU and the fallback thresholds) goes to the engine as a payload only when
@@ -29,6 +30,7 @@ from gateway.core.config import Settings
 from gateway.core.engine import EngineClient, EngineUnavailable
 from gateway.core.models import Conversation, Message, utcnow
 from gateway.core.schemas import Button, OutgoingMessage, outgoing_from_row
+from gateway.core.tenancy import Tenancy
 from knowledge import languages
 from knowledge.texts import Localized
 from redaction.logs import hash_id
@@ -58,10 +60,15 @@ class ConversationRef:
     channel: str
     channel_user_id: str
     language: str
+    municipality: str | None = None  # None until known (gateway/core/tenancy.py)
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationRef:
-        return cls(conversation.id, conversation.channel, conversation.channel_user_id, conversation.language)
+        return cls(conversation.id, conversation.channel, conversation.channel_user_id, conversation.language,
+                   conversation.municipality)
+
+    def with_municipality(self, municipality: str) -> ConversationRef:
+        return ConversationRef(self.id, self.channel, self.channel_user_id, self.language, municipality)
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,9 @@ class PayloadContext:
 
 
 PayloadHandler = Callable[[PayloadContext, dict[str, Any]], Awaitable[list[OutgoingMessage]]]
+# Sees the stored replies of an engine turn and returns messages to add after them (e.g. the
+# one-time news offer after an FAQ answer); not called when an interceptor absorbed the turn.
+ReplyFollower = Callable[[ConversationRef, list[OutgoingMessage]], Awaitable[list[OutgoingMessage]]]
 
 
 class ConversationService:
@@ -133,10 +143,12 @@ class ConversationService:
         self.settings = settings
         self.session_factory = session_factory
         self.engine = engine
+        self.tenancy = Tenancy.from_settings(settings)  # the municipalities; who belongs where
         self.interceptors: list[Interceptor] = []
         self.text_filters: list[TextFilter] = []
         self._payload_handlers: dict[str, PayloadHandler] = {}
         self._senders: dict[str, Sender] = {}
+        self.reply_followers: list[ReplyFollower] = []
 
     # -- registries -----------------------------------------------------------------
     def register_payload_handler(self, kind: str, handler: PayloadHandler) -> None:
@@ -154,6 +166,7 @@ class ConversationService:
         interceptors: Sequence[Interceptor] = (),
         payload_handlers: Mapping[str, PayloadHandler] | None = None,
         senders: Mapping[str, Sender] | None = None,
+        reply_followers: Sequence[ReplyFollower] = (),
     ) -> None:
         """Register the gateway's parts in the order given (`channels.app.wire` is the one caller).
 
@@ -163,6 +176,7 @@ class ConversationService:
         self.interceptors.extend(interceptors)
         for kind, handler in (payload_handlers or {}).items():
             self.register_payload_handler(kind, handler)
+        self.reply_followers.extend(reply_followers)
         for channel, sender in (senders or {}).items():
             self.register_sender(channel, sender)
 
@@ -180,8 +194,16 @@ class ConversationService:
         metadata: dict[str, Any] | None = None,
         display_text: str | None = None,
         trusted: bool = False,
+        municipality: str | None = None,
+        channel_data: dict[str, Any] | None = None,
     ) -> list[OutgoingMessage]:
         """Handle one user message and return the messages to show (already stored).
+
+        `municipality` is the channel's decision (web chat address or widget, WhatsApp number,
+        Telegram bot): stored while the conversation has none yet; the user's choice is never
+        overwritten by it. The engine gets the conversation's municipality as `metadata.municipality`.
+        `channel_data` is kept with the stored message (`payload.data`) for the channel itself
+        (WhatsApp: the municipality's own number it arrived on).
 
         `display_text` is what the user saw (a button title) when `text` is a button payload.
         `trusted`: the channel made `text` itself (a command it translated, a button callback it
@@ -197,6 +219,8 @@ class ConversationService:
             metadata=metadata,
             display_text=display_text,
             trusted=trusted,
+            municipality=municipality if self.tenancy.known(municipality) else None,
+            channel_data=channel_data,
         )
         if inbound is None:
             log.info("duplicate message dropped channel=%s user=%s", channel, hash_id(channel_user_id))
@@ -204,30 +228,40 @@ class ConversationService:
         conversation = inbound.conversation
         text = inbound.text  # after the text filters
         notices = self.store_outgoing(conversation.id, list(inbound.notices)) if inbound.notices else []
+        # what the engine fills answers by; an interceptor that decides it (tenancy) updates it
+        metadata["municipality"] = self.tenancy.or_default(conversation.municipality)
 
         for interceptor in self.interceptors:
             absorbed = await interceptor(inbound)
             if absorbed is not None:
                 return notices + self.store_outgoing(conversation.id, absorbed)
+        return notices + await self.answer(conversation, text, metadata)
 
+    async def answer(
+        self, conversation: ConversationRef, text: str, metadata: dict[str, Any]
+    ) -> list[OutgoingMessage]:
+        """Ask the engine about a stored user message and return its replies (stored). Also used
+        by the tenancy gate for the first message that waited for the municipality."""
+        metadata = {**metadata, "channel": conversation.channel}
+        metadata.setdefault("municipality", self.tenancy.or_default(conversation.municipality))
         try:
-            replies = await self.engine.send(conversation.id, text, {**metadata, "channel": channel})
+            replies = await self.engine.send(conversation.id, text, metadata)
         except EngineUnavailable:
             log.warning("engine unavailable conversation=%s", hash_id(conversation.id))
             apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
-            return notices + self.store_outgoing(conversation.id, [apology])
+            return self.store_outgoing(conversation.id, [apology])
         if not replies:
             # Rasa answers 200 with nothing when a custom action failed (action server down or
             # broken). A handoff pause cannot be the cause here: while a ticket is open the inbox
             # interceptor absorbs the message before the engine is asked.
             log.warning("engine returned no reply conversation=%s", hash_id(conversation.id))
             apology = OutgoingMessage(text=APOLOGY.get(conversation.language, APOLOGY["nl"]), sender="system")
-            return notices + self.store_outgoing(conversation.id, [apology])
+            return self.store_outgoing(conversation.id, [apology])
 
         # The replies are stored together (one transaction), in order, so their ids follow the
         # order of the replies. A payload handler may store messages itself (ctx.store), so the
         # replies before it are stored first.
-        messages: list[OutgoingMessage] = list(notices)
+        messages: list[OutgoingMessage] = []
         pending: list[OutgoingMessage] = []
         for index, reply in enumerate(replies):
             plain = self._plain_message(reply)
@@ -251,6 +285,10 @@ class ConversationService:
                     break
         if pending:
             messages.extend(self.store_outgoing(conversation.id, pending))
+        for follower in self.reply_followers:
+            extra = await follower(conversation, messages)
+            if extra:
+                messages.extend(self.store_outgoing(conversation.id, extra))
         return messages
 
     async def deliver(self, conversation_id: str, messages: list[OutgoingMessage]) -> list[OutgoingMessage]:
@@ -297,6 +335,35 @@ class ConversationService:
             row = session.get(Message, message_id)
             return None if row is None else outgoing_from_row(row)
 
+    def set_municipality(self, conversation_id: str, municipality: str) -> None:
+        """The conversation belongs to `municipality` from now on (a known one; else nothing changes)."""
+        if not self.tenancy.known(municipality):
+            return
+        with self.session_factory() as session:
+            crud.set_municipality(session=session, conversation_id=conversation_id, municipality=municipality)
+            session.commit()
+
+    def stored_inbound_text(self, message_id: int) -> str | None:
+        """The stored text of a user's message (after the text filters), or None."""
+        with self.session_factory() as session:
+            row = session.get(Message, message_id)
+            return row.text if row is not None and row.direction == "in" else None
+
+    def latest_message_data(
+        self, conversation_id: str, key: str, *, limit: int = 20, direction: str = "out"
+    ) -> dict[str, Any] | None:
+        """`data` of the conversation's latest message (outgoing, or `direction`) whose data has
+        `key`, among its last `limit` messages of that direction; or None."""
+        with self.session_factory() as session:
+            payloads = crud.recent_payloads(
+                session=session, conversation_id=conversation_id, limit=limit, direction=direction
+            )
+        for payload in payloads:
+            data = (payload or {}).get("data")
+            if isinstance(data, dict) and key in data:
+                return data
+        return None
+
     def set_language(self, conversation_id: str, language: str) -> None:
         if language not in LANGUAGES:
             return
@@ -324,23 +391,28 @@ class ConversationService:
         metadata: dict[str, Any],
         display_text: str | None,
         trusted: bool = False,
+        municipality: str | None = None,
+        channel_data: dict[str, Any] | None = None,
     ) -> InboundMessage | None:
         with self.session_factory() as session:
-            key: tuple[str, str] | None = crud.conversation_key(
+            key: tuple[str, str, str | None] | None = crud.conversation_key(
                 session=session, channel=channel, channel_user_id=channel_user_id
             )
             if key is None:
                 created = crud.get_or_create_conversation(
                     session=session, channel=channel, channel_user_id=channel_user_id
                 )
-                key = (created.id, created.language)
-            conversation_id, language = key
+                key = (created.id, created.language, created.municipality)
+            conversation_id, language, current_municipality = key
+            if current_municipality is None and municipality is not None:  # the channel decides once
+                crud.set_municipality(session=session, conversation_id=conversation_id, municipality=municipality)
+                current_municipality = municipality
             new_language = metadata.get("lang")
             if new_language in LANGUAGES and new_language != language:
                 language = new_language
             else:
                 new_language = None
-            conversation = ConversationRef(conversation_id, channel, channel_user_id, language)
+            conversation = ConversationRef(conversation_id, channel, channel_user_id, language, current_municipality)
             if not trusted:
                 text, display_text = self._checked_button_press(session, conversation_id, text, display_text)
             notices: list[OutgoingMessage] = []
@@ -361,7 +433,8 @@ class ConversationService:
                     "direction": "in",
                     "sender": "user",
                     "text": text,
-                    "payload": {"display_text": display_text} if display_text else None,
+                    "payload": {**({"display_text": display_text} if display_text else {}),
+                                **({"data": channel_data} if channel_data else {})} or None,
                     "platform_message_id": platform_message_id,
                     "created_at": now,
                 }])
@@ -423,7 +496,8 @@ class ConversationService:
         if language in LANGUAGES and language != conversation.language:
             self.set_language(conversation.id, language)
             conversation = ConversationRef(
-                conversation.id, conversation.channel, conversation.channel_user_id, language
+                conversation.id, conversation.channel, conversation.channel_user_id, language,
+                conversation.municipality,
             )
         kind = data.get("type")
         handler = self._payload_handlers.get(kind) if isinstance(kind, str) else None

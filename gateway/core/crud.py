@@ -24,12 +24,13 @@ MESSAGES = cast(Table, Message.__table__)
 PUBLIC_COLUMNS = (MESSAGES.c.id, MESSAGES.c.direction, MESSAGES.c.sender, MESSAGES.c.created_at,
                   MESSAGES.c.text, MESSAGES.c.payload)
 
-_CONVERSATION_KEY = select(CONVERSATIONS.c.id, CONVERSATIONS.c.language).where(
+_CONVERSATION_KEY = select(CONVERSATIONS.c.id, CONVERSATIONS.c.language, CONVERSATIONS.c.municipality).where(
     CONVERSATIONS.c.channel == bindparam("channel"), CONVERSATIONS.c.channel_user_id == bindparam("user")
 )
 _TOUCH = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("conversation_id"))
 _TOUCH_TIME = _TOUCH.values(last_user_message_at=bindparam("at"))
 _TOUCH_TIME_LANGUAGE = _TOUCH.values(last_user_message_at=bindparam("at"), language=bindparam("language"))
+_SET_MUNICIPALITY = _TOUCH.values(municipality=bindparam("municipality"))
 _INSERT_MESSAGES = insert(MESSAGES).returning(MESSAGES.c.id, sort_by_parameter_order=True)
 _MESSAGES_BY_ID = (
     select(*PUBLIC_COLUMNS).where(MESSAGES.c.id.in_(bindparam("ids", expanding=True))).order_by(MESSAGES.c.id)
@@ -74,10 +75,30 @@ def get_or_create_conversation(*, session: Session, channel: str, channel_user_i
     return conversation
 
 
-def conversation_key(*, session: Session, channel: str, channel_user_id: str) -> tuple[str, str] | None:
-    """`(id, language)` of the channel user's conversation, or None (a Core read, no ORM object)."""
+def conversation_key(
+    *, session: Session, channel: str, channel_user_id: str
+) -> tuple[str, str, str | None] | None:
+    """`(id, language, municipality)` of the channel user's conversation, or None (a Core read)."""
     row = session.execute(_CONVERSATION_KEY, {"channel": channel, "user": channel_user_id}).first()
-    return (row[0], row[1]) if row is not None else None
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
+def set_municipality(*, session: Session, conversation_id: str, municipality: str) -> None:
+    """The conversation belongs to `municipality` (gateway/core/tenancy.py), without committing."""
+    session.execute(_SET_MUNICIPALITY, {"conversation_id": conversation_id, "municipality": municipality})
+
+
+def recent_payloads(
+    *, session: Session, conversation_id: str, limit: int, direction: str = "out"
+) -> list[dict[str, Any] | None]:
+    """Payloads of the conversation's latest messages of one direction, newest first."""
+    statement = (
+        select(Message.payload)
+        .where(Message.conversation_id == conversation_id, Message.direction == direction)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
 
 
 def touch_conversation(

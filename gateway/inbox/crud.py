@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -20,6 +20,9 @@ from gateway.inbox.models import (
     TicketEvent,
     reason_group,
 )
+
+if TYPE_CHECKING:
+    from gateway.inbox.access import Scope
 
 VIEWS = ("waiting", "mine", "open", "closed", "all")
 TRANSCRIPT_LIMIT = 300
@@ -63,6 +66,7 @@ def add_event(
 def list_tickets(
     *,
     session: Session,
+    scope: Scope,
     view: str = "waiting",
     consultant_id: int | None = None,
     language: str | None = None,
@@ -71,8 +75,9 @@ def list_tickets(
     limit: int = 200,
 ) -> list[Ticket]:
     """The tickets of one view; `language` keeps one language, `spoken` only these languages
-    (the consultant's own, for the "my languages" filter)."""
-    statement = select(Ticket).options(selectinload(Ticket.assignee))
+    (the consultant's own, for the "my languages" filter). Only the tickets of `scope`'s
+    municipalities."""
+    statement = select(Ticket).options(selectinload(Ticket.assignee)).where(scope.where(Ticket.municipality))
     if view == "waiting":
         statement = statement.where(Ticket.state == "waiting").order_by(Ticket.created_at)
     elif view == "mine":
@@ -95,8 +100,14 @@ def list_tickets(
     return list(session.scalars(statement.limit(limit)))
 
 
-def count_tickets(*, session: Session, consultant_id: int) -> dict[str, int]:
-    rows = session.execute(select(Ticket.state, Ticket.assigned_to, func.count()).group_by(Ticket.state, Ticket.assigned_to))
+def count_tickets(*, session: Session, scope: Scope) -> dict[str, int]:
+    """Waiting, mine and open tickets among `scope`'s municipalities."""
+    consultant_id = scope.consultant_id
+    rows = session.execute(
+        select(Ticket.state, Ticket.assigned_to, func.count())
+        .where(scope.where(Ticket.municipality))
+        .group_by(Ticket.state, Ticket.assigned_to)
+    )
     counts = {"waiting": 0, "mine": 0, "open": 0}
     for state, assigned_to, n in rows:
         if state == "waiting":

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.core.config import Settings
 from gateway.core.conversation import ConversationService
+from gateway.inbox.admin import admin_router
 from gateway.inbox.deps import LoginRequired, login_redirect_url
 from gateway.inbox.notify import Notifier
 from gateway.inbox.office_hours import OfficeHours
@@ -62,6 +63,7 @@ def include_inbox(app: FastAPI, settings: Settings) -> None:
         https_only=settings.public_base_url.startswith("https://"),
     )
     app.include_router(page_router)
+    app.include_router(admin_router)
     app.include_router(api_router)
     app.mount("/inbox/static", StaticFiles(directory=STATIC_DIR), name="inbox_static")
 

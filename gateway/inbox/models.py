@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.core.models import Base, UTCDateTime, utcnow
@@ -69,6 +69,9 @@ class Consultant(Base):
     # The languages the consultant speaks: codes of knowledge/languages.yml, comma-separated
     # ("nl,tr"); see `parse_languages`. The queue marks tickets in other languages.
     languages: Mapped[str] = mapped_column(String(64), default=DEFAULT_LANGUAGES, server_default=DEFAULT_LANGUAGES)
+    # An admin manages consultants and teams (pages under /inbox/admin, the CLI). It gives no
+    # access to tickets: like everyone, an admin sees the municipalities of their own teams.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     @property
     def actor(self) -> str:
@@ -141,6 +144,11 @@ class Ticket(Base):
     close_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # True while Rasa has not yet received the `resume` event for this closed ticket.
     resume_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The conversation's municipality when the ticket opened (a file stem in
+    # knowledge/municipalities/), so access checks are one WHERE (gateway.inbox.access).
+    # None only on tickets older than migration tenancy_0001: they count as the deployment's
+    # default municipality (WEGWIJS_MUNICIPALITY).
+    municipality: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     assignee: Mapped[Consultant | None] = relationship()
     events: Mapped[list[TicketEvent]] = relationship(
@@ -221,3 +229,59 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Team(Base):
+    """A team of regievoerders (often a regional service) serving one or more municipalities.
+
+    A consultant sees and acts only on the tickets, cases, statistics and notes of the
+    municipalities of their teams (`gateway.inbox.access`). `notify_emails` (comma-separated)
+    and `webhook_url` receive the notifications of new tickets of the team's municipalities;
+    without them the deployment's own settings (WEGWIJS_SMTP_TO, WEGWIJS_HANDOFF_WEBHOOK_URL) do.
+    """
+
+    __tablename__ = "inbox_teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    notify_emails: Mapped[str | None] = mapped_column(Text, nullable=True)
+    webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    municipalities: Mapped[list[TeamMunicipality]] = relationship(
+        cascade="all, delete-orphan", order_by="TeamMunicipality.municipality"
+    )
+    members: Mapped[list[ConsultantTeam]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def municipality_codes(self) -> tuple[str, ...]:
+        return tuple(row.municipality for row in self.municipalities)
+
+    @property
+    def recipients(self) -> list[str]:
+        return [address.strip() for address in (self.notify_emails or "").split(",") if address.strip()]
+
+
+class TeamMunicipality(Base):
+    """A municipality (file stem in knowledge/municipalities/) served by a team."""
+
+    __tablename__ = "inbox_team_municipalities"
+
+    team_id: Mapped[int] = mapped_column(Integer, ForeignKey("inbox_teams.id", ondelete="CASCADE"), primary_key=True)
+    municipality: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class ConsultantTeam(Base):
+    """Membership of a consultant in a team."""
+
+    __tablename__ = "inbox_consultant_teams"
+
+    consultant_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("inbox_consultants.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("inbox_teams.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    consultant: Mapped[Consultant] = relationship()

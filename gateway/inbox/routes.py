@@ -5,7 +5,10 @@ Pages (Dutch, server-rendered, forms work without JavaScript):
     GET  /inbox (queue; ?view=waiting|mine|open|closed|all&language=&reason=&my_languages=1)
     POST /inbox/languages (the languages the consultant speaks)
     GET  /inbox/tickets/{id} · POST /inbox/tickets/{id}/{claim,reply,notes,close}
-    GET  /inbox/stats
+    GET  /inbox/stats (?municipality=<code> or ?team=<slug>: one municipality, or a team's region)
+    /inbox/admin/... (teams and consultants; admins only: gateway/inbox/admin.py)
+Every route filters by the consultant's municipalities (gateway/inbox/access.py): a ticket of
+another municipality answers 404, as one that does not exist.
 JSON API (header X-CSRF-Token on POST):
     GET  /inbox/api/tickets · GET /inbox/api/tickets/{id}
     POST /inbox/api/tickets/{id}/{claim,reply,notes,close}
@@ -31,6 +34,15 @@ from starlette.concurrency import run_in_threadpool
 from gateway.core.config import Settings
 from gateway.core.models import utcnow
 from gateway.inbox import crud, stats, throttle
+from gateway.inbox.access import (
+    ApiScope,
+    ApiWriteScope,
+    PageFormScope,
+    PageScope,
+    Scope,
+    not_found,
+    visible_ticket,
+)
 from gateway.inbox.deps import (
     ApiConsultant,
     ApiWriteConsultant,
@@ -46,7 +58,13 @@ from gateway.inbox.models import CLOSE_REASONS, Consultant, parse_languages
 from gateway.inbox.schemas import ActionResult, TicketDetailPublic, TicketsPublic
 from gateway.inbox.security import authenticate, close_session, open_session, totp_enabled, verify_totp
 from gateway.inbox.service import DeliveryFailed, TicketConflict, TicketNotFound
-from gateway.inbox.views import LANGUAGE_LABELS, spoken_labels, ticket_detail, ticket_summary
+from gateway.inbox.views import (
+    LANGUAGE_LABELS,
+    municipality_labels,
+    spoken_labels,
+    ticket_detail,
+    ticket_summary,
+)
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -80,9 +98,10 @@ def _flag(value: str | None) -> bool:
 
 
 def _queue(
-    sessions: SessionFactoryDep, request: Request, consultant: Consultant, view: str, language: str | None,
+    sessions: SessionFactoryDep, request: Request, scope: Scope, view: str, language: str | None,
     reason: str | None, my_languages: str | None = None,
 ) -> dict[str, Any]:
+    consultant = scope.consultant
     view = view if view in crud.VIEWS else "waiting"
     language = language if language in LANGUAGE_LABELS else None
     reason = reason if reason in REASON_FILTERS else None
@@ -91,11 +110,11 @@ def _queue(
     now = utcnow()
     with sessions() as session:
         tickets = crud.list_tickets(
-            session=session, view=view, consultant_id=consultant.id, language=language, reason=reason,
+            session=session, scope=scope, view=view, consultant_id=consultant.id, language=language, reason=reason,
             spoken=spoken if only_mine else None,
         )
         names = crud.consultant_names(session=session)
-        counts = crud.count_tickets(session=session, consultant_id=consultant.id)
+        counts = crud.count_tickets(session=session, scope=scope)
         items = [ticket_summary(t, names, _tz(request), now, spoken=spoken) for t in tickets]
     return {
         "view": view, "language": language or "", "reason": reason or "", "my_languages": only_mine,
@@ -261,12 +280,13 @@ def queue_page(
     request: Request,
     sessions: SessionFactoryDep,
     consultant: PageConsultant,
+    scope: PageScope,
     view: str = "waiting",
     language: str | None = None,
     reason: str | None = None,
     my_languages: str | None = None,
 ) -> HTMLResponse:
-    context = _queue(sessions, request, consultant, view, language, reason, my_languages)
+    context = _queue(sessions, request, scope, view, language, reason, my_languages)
     query = urlencode({
         "view": context["view"], "language": context["language"], "reason": context["reason"],
         "my_languages": "1" if context["my_languages"] else "",
@@ -275,7 +295,7 @@ def queue_page(
         request, "queue.html",
         {**context, "consultant": consultant, "view_labels": VIEW_LABELS, "reason_filters": REASON_FILTERS,
          "language_labels": LANGUAGE_LABELS, "spoken_label": spoken_labels(consultant.language_codes),
-         "query": query},
+         "query": query, "municipalities": municipality_labels(scope.codes)},
     )
 
 
@@ -301,11 +321,13 @@ def languages_form(
 
 
 @page_router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
-def ticket_page(request: Request, sessions: SessionFactoryDep, consultant: PageConsultant, ticket_id: TicketId) -> HTMLResponse:
+def ticket_page(
+    request: Request, sessions: SessionFactoryDep, consultant: PageConsultant, scope: PageScope, ticket_id: TicketId
+) -> HTMLResponse:
     with sessions() as session:
-        ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
+        ticket = visible_ticket(session, scope, ticket_id)
         if ticket is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.")
+            raise not_found()
         detail = ticket_detail(session, ticket, _tz(request), spoken=consultant.language_codes)
     return _render(
         request, "ticket.html",
@@ -324,7 +346,7 @@ async def _run_page_action(request: Request, ticket_id: TicketId, action: Any, d
             await result
         request.session["flash"] = done
     except TicketNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.") from None
+        raise not_found() from None
     except TicketConflict as exc:
         request.session["flash"] = str(exc)
     except DeliveryFailed:
@@ -333,54 +355,72 @@ async def _run_page_action(request: Request, ticket_id: TicketId, action: Any, d
 
 
 @page_router.post("/tickets/{ticket_id}/claim")
-async def claim_form(request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId) -> Response:
+async def claim_form(
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, scope: PageFormScope, ticket_id: TicketId
+) -> Response:
     return await _run_page_action(
-        request, ticket_id, lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant), ui("claimed")
+        request, ticket_id, lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant, scope=scope),
+        ui("claimed"),
     )
 
 
 @page_router.post("/tickets/{ticket_id}/reply")
 async def reply_form(
-    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId,
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, scope: PageFormScope, ticket_id: TicketId,
     text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
 ) -> Response:
     return await _run_page_action(
-        request, ticket_id, lambda: handoff.reply(ticket_id=ticket_id, consultant=consultant, text=text),
+        request, ticket_id, lambda: handoff.reply(ticket_id=ticket_id, consultant=consultant, text=text, scope=scope),
         ui("replied"),
     )
 
 
 @page_router.post("/tickets/{ticket_id}/notes")
 async def note_form(
-    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId,
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, scope: PageFormScope, ticket_id: TicketId,
     text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
 ) -> Response:
     return await _run_page_action(
-        request, ticket_id, lambda: handoff.add_note(ticket_id=ticket_id, consultant=consultant, text=text),
+        request, ticket_id,
+        lambda: handoff.add_note(ticket_id=ticket_id, consultant=consultant, text=text, scope=scope),
         "Notitie opgeslagen.",
     )
 
 
 @page_router.post("/tickets/{ticket_id}/close")
 async def close_form(
-    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, ticket_id: TicketId,
+    request: Request, handoff: HandoffDep, consultant: PageFormConsultant, scope: PageFormScope, ticket_id: TicketId,
     reason: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     return await _run_page_action(
-        request, ticket_id, lambda: handoff.close(ticket_id=ticket_id, consultant=consultant, reason=reason),
+        request, ticket_id,
+        lambda: handoff.close(ticket_id=ticket_id, consultant=consultant, reason=reason, scope=scope),
         ui("closed"),
     )
 
 
 @page_router.get("/stats", response_class=HTMLResponse)
-def stats_page(request: Request, sessions: SessionFactoryDep, consultant: PageConsultant) -> HTMLResponse:
+def stats_page(
+    request: Request, sessions: SessionFactoryDep, consultant: PageConsultant, scope: PageScope,
+    municipality: Annotated[str | None, Query(max_length=64)] = None,
+    team: Annotated[str | None, Query(max_length=64)] = None,
+) -> HTMLResponse:
+    """Statistics of the consultant's municipalities: all of them, one (`municipality`), or the
+    region of one of their teams (`team`), with a row per municipality and the team's sum."""
     settings = request.app.state.settings
+    now = utcnow()
     with sessions() as session:
-        ticket_report = stats.ticket_stats(session=session, now=utcnow(), tz=_tz(request))
-    tracker_report = stats.tracker_stats(settings.tracker_url, now=utcnow(), tz=_tz(request))
+        shown, choice = stats.choose_scope(session, scope, municipality=municipality, team=team)
+        ticket_report = stats.ticket_stats(session=session, now=now, tz=_tz(request), scope=shown)
+        regions = stats.regions(session=session, scope=scope, now=now, tz=_tz(request))
+        tracker_report = stats.tracker_stats(
+            settings.tracker_url, now=now, tz=_tz(request), senders=stats.sender_filter(session, shown)
+        )
     return _render(
         request, "stats.html",
-        {"consultant": consultant, "tickets": ticket_report, "tracker": tracker_report, "charts": stats.charts(ticket_report, tracker_report)},
+        {"consultant": consultant, "tickets": ticket_report, "tracker": tracker_report,
+         "charts": stats.charts(ticket_report, tracker_report), "choice": choice, "regions": regions,
+         "municipalities": municipality_labels(scope.codes)},
     )
 
 
@@ -404,21 +444,23 @@ class CloseBody(BaseModel):
 def list_tickets_api(
     request: Request,
     sessions: SessionFactoryDep,
-    consultant: ApiConsultant,
+    scope: ApiScope,
     view: Annotated[str, Query(max_length=10)] = "waiting",
     language: Annotated[str | None, Query(max_length=8)] = None,
     reason: Annotated[str | None, Query(max_length=20)] = None,
     my_languages: Annotated[str | None, Query(max_length=5, description="1: only the consultant's languages")] = None,
 ) -> dict[str, Any]:
-    return _queue(sessions, request, consultant, view, language, reason, my_languages)
+    return _queue(sessions, request, scope, view, language, reason, my_languages)
 
 
 @api_router.get("/tickets/{ticket_id}", response_model=TicketDetailPublic, summary="One ticket with context and timeline")
-def get_ticket_api(request: Request, sessions: SessionFactoryDep, consultant: ApiConsultant, ticket_id: TicketId) -> dict[str, Any]:
+def get_ticket_api(
+    request: Request, sessions: SessionFactoryDep, consultant: ApiConsultant, scope: ApiScope, ticket_id: TicketId
+) -> dict[str, Any]:
     with sessions() as session:
-        ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
+        ticket = visible_ticket(session, scope, ticket_id)
         if ticket is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.")
+            raise not_found()
         return ticket_detail(session, ticket, _tz(request), spoken=consultant.language_codes)
 
 
@@ -428,7 +470,7 @@ async def _run_api_action(action: Any) -> dict[str, Any]:
         if hasattr(result, "__await__"):
             result = await result
     except TicketNotFound:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Ticket niet gevonden.") from None
+        raise not_found() from None
     except TicketConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from None
     except DeliveryFailed:
@@ -437,20 +479,34 @@ async def _run_api_action(action: Any) -> dict[str, Any]:
 
 
 @api_router.post("/tickets/{ticket_id}/claim", response_model=ActionResult, summary="Claim a waiting ticket")
-async def claim_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: TicketId) -> dict[str, Any]:
-    return await _run_api_action(lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant))
+async def claim_api(
+    handoff: HandoffDep, consultant: ApiWriteConsultant, scope: ApiWriteScope, ticket_id: TicketId
+) -> dict[str, Any]:
+    return await _run_api_action(lambda: handoff.claim(ticket_id=ticket_id, consultant=consultant, scope=scope))
 
 
 @api_router.post("/tickets/{ticket_id}/reply", response_model=ActionResult, summary="Send a reply to the user's channel")
-async def reply_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: TicketId, body: TextBody) -> dict[str, Any]:
-    return await _run_api_action(lambda: handoff.reply(ticket_id=ticket_id, consultant=consultant, text=body.text))
+async def reply_api(
+    handoff: HandoffDep, consultant: ApiWriteConsultant, scope: ApiWriteScope, ticket_id: TicketId, body: TextBody
+) -> dict[str, Any]:
+    return await _run_api_action(
+        lambda: handoff.reply(ticket_id=ticket_id, consultant=consultant, text=body.text, scope=scope)
+    )
 
 
 @api_router.post("/tickets/{ticket_id}/notes", response_model=ActionResult, summary="Add an internal note")
-async def note_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: TicketId, body: TextBody) -> dict[str, Any]:
-    return await _run_api_action(lambda: handoff.add_note(ticket_id=ticket_id, consultant=consultant, text=body.text))
+async def note_api(
+    handoff: HandoffDep, consultant: ApiWriteConsultant, scope: ApiWriteScope, ticket_id: TicketId, body: TextBody
+) -> dict[str, Any]:
+    return await _run_api_action(
+        lambda: handoff.add_note(ticket_id=ticket_id, consultant=consultant, text=body.text, scope=scope)
+    )
 
 
 @api_router.post("/tickets/{ticket_id}/close", response_model=ActionResult, summary="Close the ticket; the bot answers again")
-async def close_api(handoff: HandoffDep, consultant: ApiWriteConsultant, ticket_id: TicketId, body: CloseBody) -> dict[str, Any]:
-    return await _run_api_action(lambda: handoff.close(ticket_id=ticket_id, consultant=consultant, reason=body.reason))
+async def close_api(
+    handoff: HandoffDep, consultant: ApiWriteConsultant, scope: ApiWriteScope, ticket_id: TicketId, body: CloseBody
+) -> dict[str, Any]:
+    return await _run_api_action(
+        lambda: handoff.close(ticket_id=ticket_id, consultant=consultant, reason=body.reason, scope=scope)
+    )

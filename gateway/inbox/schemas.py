@@ -24,6 +24,8 @@ class TicketPublic(BaseModel):
     language_marker: str
     channel: str
     channel_label: str
+    municipality: str | None = None
+    municipality_label: str = ""
     summary: str
     created_at: str
     created_label: str

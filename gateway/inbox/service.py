@@ -24,7 +24,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -46,11 +46,14 @@ from gateway.inbox.models import (
     Ticket,
     TicketEvent,
 )
-from gateway.inbox.notify import Notifier, TicketNotice
+from gateway.inbox.notify import Notifier, TeamChannel, TicketNotice
 from gateway.inbox.office_hours import OfficeHours
 from knowledge import languages, texts
 from knowledge.texts import Localized
 from redaction.logs import hash_id
+
+if TYPE_CHECKING:
+    from gateway.inbox.access import Scope
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +205,8 @@ class HandoffService:
         self.office_hours = office_hours
         self.municipality_name = municipality_name
         self.clock = clock
+        # Per municipality: its name and office hours (from its file in knowledge/municipalities/).
+        self._places: dict[str, tuple[str, OfficeHours]] = {}
 
     @property
     def session_factory(self) -> sessionmaker[Session]:
@@ -227,6 +232,7 @@ class HandoffService:
         if self._over_ticket_limit(conversation.id):
             log.warning("ticket limit reached conversation=%s", hash_id(conversation.id))
             return [OutgoingMessage(text=TICKETS_LIMITED.get(language, TICKETS_LIMITED["nl"]), sender="system")]
+        municipality = self.municipality_of(conversation.municipality)
         ticket_id, created = self.create_ticket(
             conversation_id=conversation.id,
             reason=reason,
@@ -234,22 +240,60 @@ class HandoffService:
             consent_at=consent_at,
             slots=_clean_slots(data.get("slots")),
             summary=str(summary)[:MAX_SUMMARY_CHARS] if summary else None,
+            municipality=municipality,
         )
         if not created:
             log.info("handoff while ticket %d is open: nothing created", ticket_id)
             return []
         if self._recent_tickets() > self.conversations.settings.handoff_max_notifications_per_hour:
             log.warning("ticket %d: notification limit per hour reached; not notified", ticket_id)
-            return [OutgoingMessage(text=self.accepted_text(language), sender="system")]
+            return [OutgoingMessage(text=self.accepted_text(language, municipality), sender="system")]
         self.notifier.ticket_created(
             TicketNotice(
                 ticket_id=ticket_id,
                 reason=reason,
                 language=language,
                 url=f"{self.conversations.settings.public_base}/inbox/tickets/{ticket_id}",
-            )
+                municipality=municipality,
+            ),
+            teams=self._team_channels(municipality),
         )
-        return [OutgoingMessage(text=self.accepted_text(language), sender="system")]
+        return [OutgoingMessage(text=self.accepted_text(language, municipality), sender="system")]
+
+    def municipality_of(self, municipality: str | None) -> str:
+        """A conversation's municipality; None (not known yet) is the deployment's default."""
+        return municipality or self.conversations.settings.municipality
+
+    def place(self, municipality: str | None) -> tuple[str, OfficeHours]:
+        """The municipality's name and the office hours of the team that answers for it: the
+        `openingstijden` of its file in knowledge/municipalities/ (the deployment's own for the
+        default municipality or an unknown one)."""
+        code = self.municipality_of(municipality)
+        if code == self.conversations.settings.municipality:
+            return self.municipality_name, self.office_hours
+        if code not in self._places:
+            from knowledge.loader import load_municipality
+
+            try:
+                found = load_municipality(code)
+            except FileNotFoundError:
+                log.warning("municipality %s has no file; using the default's office hours", code)
+                return self.municipality_name, self.office_hours
+            self._places[code] = (
+                found.naam,
+                OfficeHours.from_openingstijden(found.openingstijden, self.conversations.settings.timezone),
+            )
+        return self._places[code]
+
+    def _team_channels(self, municipality: str) -> list[TeamChannel]:
+        """The notification settings of the teams that serve the municipality (gateway.inbox.notify)."""
+        from gateway.inbox.access import teams_serving
+
+        with self.session_factory() as session:
+            return [
+                TeamChannel(slug=team.slug, recipients=tuple(team.recipients), webhook_url=team.webhook_url)
+                for team in teams_serving(session, municipality)
+            ]
 
     def _recent_tickets(self, conversation_id: str | None = None) -> int:
         """Tickets created in the last `TICKET_WINDOW` (of one conversation, or all)."""
@@ -264,10 +308,11 @@ class HandoffService:
         limit = self.conversations.settings.handoff_max_tickets_per_conversation_per_hour
         return self._recent_tickets(conversation_id) >= limit
 
-    def accepted_text(self, language: str) -> str:
+    def accepted_text(self, language: str, municipality: str | None = None) -> str:
         now = self.clock()
-        text = text_for(language, "accepted", gemeente=self.municipality_name)
-        opening = None if self.office_hours.is_open(now) else self.office_hours.next_opening(now)
+        name, office_hours = self.place(municipality)
+        text = text_for(language, "accepted", gemeente=name)
+        opening = None if office_hours.is_open(now) else office_hours.next_opening(now)
         if opening is None:
             return f"{text} {text_for(language, 'open_now')}"
         return f"{text} {text_for(language, 'closed_now', when=describe_opening(opening, now, language))}"
@@ -281,6 +326,7 @@ class HandoffService:
         consent_at: datetime,
         slots: dict[str, Any],
         summary: str | None,
+        municipality: str | None = None,
     ) -> tuple[int, bool]:
         """Create the conversation's open ticket; returns (id, created). Idempotent."""
         with self.session_factory() as session:
@@ -299,6 +345,8 @@ class HandoffService:
                 language=language,
                 channel=conversation.channel,
                 channel_user_id=conversation.channel_user_id,
+                # copied once, so every access check is one WHERE on the ticket (gateway.inbox.access)
+                municipality=self.municipality_of(municipality or conversation.municipality),
                 summary=summary,
                 slots=slots,
                 consent_at=consent_at,
@@ -366,21 +414,23 @@ class HandoffService:
         return None
 
     # -- consultant actions ------------------------------------------------------------
-    def claim(self, *, ticket_id: int, consultant: Consultant) -> None:
+    # `scope` (gateway.inbox.access): the consultant's municipalities; a ticket outside them is
+    # TicketNotFound. Every inbox route passes it; None only for the system itself.
+    def claim(self, *, ticket_id: int, consultant: Consultant, scope: Scope | None = None) -> None:
         with self.session_factory() as session:
-            ticket = self._get(session, ticket_id)
+            ticket = self._get(session, ticket_id, scope)
             self._assign(session, ticket, consultant)
             session.commit()
 
-    async def reply(self, *, ticket_id: int, consultant: Consultant, text: str) -> int:
+    async def reply(self, *, ticket_id: int, consultant: Consultant, text: str, scope: Scope | None = None) -> int:
         """Send the consultant's text to the user's channel; returns the stored message id."""
         text = text.strip()
-        if not text:
-            raise TicketConflict(ui("reply_empty"))
-        if len(text) > MAX_REPLY_CHARS:
-            raise TicketConflict(ui("reply_too_long", max=MAX_REPLY_CHARS))
         with self.session_factory() as session:
-            ticket = self._get(session, ticket_id)
+            ticket = self._get(session, ticket_id, scope)
+            if not text:
+                raise TicketConflict(ui("reply_empty"))
+            if len(text) > MAX_REPLY_CHARS:
+                raise TicketConflict(ui("reply_too_long", max=MAX_REPLY_CHARS))
             self._assign(session, ticket, consultant)
             conversation_id = ticket.conversation_id
             session.commit()
@@ -405,12 +455,12 @@ class HandoffService:
             session.commit()
         return message_id
 
-    def add_note(self, *, ticket_id: int, consultant: Consultant, text: str) -> int:
+    def add_note(self, *, ticket_id: int, consultant: Consultant, text: str, scope: Scope | None = None) -> int:
         text = text.strip()
-        if not text:
-            raise TicketConflict(ui("note_empty"))
         with self.session_factory() as session:
-            ticket = self._get(session, ticket_id)
+            ticket = self._get(session, ticket_id, scope)
+            if not text:
+                raise TicketConflict(ui("note_empty"))
             self._check_owner(ticket, consultant)
             now = self.clock()
             note = Note(ticket_id=ticket.id, consultant_id=consultant.id, text=text[:MAX_REPLY_CHARS], created_at=now)
@@ -421,12 +471,12 @@ class HandoffService:
             session.commit()
             return note.id
 
-    async def close(self, *, ticket_id: int, consultant: Consultant, reason: str) -> None:
+    async def close(self, *, ticket_id: int, consultant: Consultant, reason: str, scope: Scope | None = None) -> None:
         """Close the ticket, give the conversation back to the bot and tell the user."""
-        if reason not in CLOSE_REASONS:
-            raise TicketConflict(ui("close_reason_missing"))
         with self.session_factory() as session:
-            ticket = self._get(session, ticket_id)
+            ticket = self._get(session, ticket_id, scope)
+            if reason not in CLOSE_REASONS:
+                raise TicketConflict(ui("close_reason_missing"))
             if not ticket.is_open:
                 raise TicketConflict(ui("already_closed"))
             self._assign(session, ticket, consultant)  # like reply: a colleague's ticket is theirs to close
@@ -496,9 +546,9 @@ class HandoffService:
                 log.exception("resume retry round failed")
 
     # -- internals ---------------------------------------------------------------------
-    def _get(self, session: Session, ticket_id: int) -> Ticket:
+    def _get(self, session: Session, ticket_id: int, scope: Scope | None = None) -> Ticket:
         ticket = crud.get_ticket(session=session, ticket_id=ticket_id)
-        if ticket is None:
+        if ticket is None or (scope is not None and not scope.allows(ticket.municipality)):
             raise TicketNotFound(ticket_id)
         return ticket
 

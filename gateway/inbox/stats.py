@@ -4,6 +4,12 @@ Tickets give handoffs per reason, per language, per week and the median time to 
 reply. When `tracker_url` is set (e.g. `sqlite:///var/trackers.db`), Rasa's SQL `events` table
 gives questions per FAQ topic per week and the fallback rate. Charts are inline SVG (no scripts,
 no inline styles, so they pass the Content-Security-Policy).
+
+Per municipality: every figure covers only the municipalities of the consultant's teams
+(`gateway.inbox.access.Scope`): all of them, one, or one team's region — a row per municipality
+and the team's sum (`regions`). Questions from the tracker store count by conversation
+(`sender_id` is the gateway's conversation id; a sender without a conversation row counts as the
+deployment's default municipality, like a conversation whose municipality is not known).
 """
 
 from __future__ import annotations
@@ -11,18 +17,22 @@ from __future__ import annotations
 import logging
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from gateway.core import trackers
+from gateway.core.models import Conversation
+from gateway.inbox.access import Scope
 from gateway.inbox.crud import reason_label
-from gateway.inbox.models import Ticket, reason_group
+from gateway.inbox.models import ConsultantTeam, Team, Ticket, reason_group
+from gateway.inbox.views import municipality_name
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +65,83 @@ def minutes_label(seconds: float | None) -> str:
     return f"{hours} u {minutes:02d} min"
 
 
-def ticket_stats(*, session: Session, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
-    tickets = list(session.scalars(select(Ticket)))
+SenderFilter = Callable[[set[str]], set[str]]
+
+
+def choose_scope(
+    session: Session, scope: Scope, *, municipality: str | None = None, team: str | None = None
+) -> tuple[Scope, dict[str, Any]]:
+    """The part of the consultant's scope the statistics page shows: one of their municipalities,
+    the region of one of their teams, or (default, and for anything outside) all of theirs."""
+    if municipality and municipality in scope.municipalities:
+        return scope.narrowed([municipality]), {"municipality": municipality, "team": "",
+                                                "label": municipality_name(municipality)}
+    if team:
+        found = _my_team(session, scope, team)
+        if found is not None:
+            return scope.narrowed(found.municipality_codes), {"municipality": "", "team": found.slug,
+                                                              "label": found.name}
+    return scope, {"municipality": "", "team": "", "label": ""}
+
+
+def _my_team(session: Session, scope: Scope, slug: str) -> Team | None:
+    statement = (
+        select(Team)
+        .join(ConsultantTeam, ConsultantTeam.team_id == Team.id)
+        .where(Team.slug == slug, ConsultantTeam.consultant_id == scope.consultant_id)
+    )
+    return session.scalars(statement).first()
+
+
+def _summary(tickets: list[Ticket]) -> dict[str, Any]:
+    replies = [
+        (t.first_human_reply_at - t.created_at).total_seconds() for t in tickets if t.first_human_reply_at is not None
+    ]
+    return {
+        "total": len(tickets),
+        "open": sum(1 for t in tickets if t.state != "closed"),
+        "replied": len(replies),
+        "median_reply": minutes_label(statistics.median(replies) if replies else None),
+    }
+
+
+def regions(*, session: Session, scope: Scope, now: datetime, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Per team of the consultant: a row per municipality it serves and the region's sum."""
+    teams = session.scalars(
+        select(Team).join(ConsultantTeam, ConsultantTeam.team_id == Team.id)
+        .where(ConsultantTeam.consultant_id == scope.consultant_id).order_by(Team.name)
+    ).all()
+    result = []
+    for team in teams:
+        region = scope.narrowed(team.municipality_codes)
+        tickets = list(session.scalars(select(Ticket).where(region.where(Ticket.municipality))))
+        rows = []
+        for code in region.codes:
+            mine = [t for t in tickets if (t.municipality or scope.default_municipality) == code]
+            rows.append({"municipality": code, "label": municipality_name(code), **_summary(mine)})
+        result.append({"team": team.slug, "name": team.name, "rows": rows, "total": _summary(tickets)})
+    return result
+
+
+def sender_filter(session: Session, scope: Scope) -> SenderFilter:
+    """Which tracker senders (conversation ids) belong to the scope's municipalities."""
+
+    def visible(senders: set[str]) -> set[str]:
+        known: dict[str, str | None] = {}
+        ordered = sorted(senders)
+        for start in range(0, len(ordered), 500):
+            statement = select(Conversation.id, Conversation.municipality).where(
+                Conversation.id.in_(ordered[start : start + 500])
+            )
+            known.update({cid: municipality for cid, municipality in session.execute(statement)})
+        return {sender for sender in senders if scope.allows(known.get(sender))}
+
+    return visible
+
+
+def ticket_stats(*, session: Session, now: datetime, tz: ZoneInfo, scope: Scope) -> dict[str, Any]:
+    """Handoff figures of the tickets of `scope`'s municipalities."""
+    tickets = list(session.scalars(select(Ticket).where(scope.where(Ticket.municipality))))
     weeks = recent_weeks(now, tz)
     per_week = Counter(week_start(t.created_at, tz) for t in tickets)
     per_reason = Counter(reason_group(t.reason) for t in tickets)
@@ -84,14 +169,38 @@ def ticket_stats(*, session: Session, now: datetime, tz: ZoneInfo) -> dict[str, 
     }
 
 
-def tracker_stats(tracker_url: str | None, *, now: datetime, tz: ZoneInfo) -> dict[str, Any]:
-    """Questions per topic per week and the fallback rate; `available` False when not configured."""
+def _user_events_by_sender(tracker_url: str, since_epoch: float) -> list[tuple[str, float, str | None, str | None]]:
+    """(sender id, timestamp, intent name, event JSON) of every user message since a Unix time."""
+    events = trackers.EVENTS
+    engine = create_engine(tracker_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(events.c.sender_id, events.c.timestamp, events.c.intent_name, events.c.data).where(
+                    events.c.type_name == "user", events.c.timestamp >= since_epoch
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def tracker_stats(
+    tracker_url: str | None, *, now: datetime, tz: ZoneInfo, senders: SenderFilter | None = None
+) -> dict[str, Any]:
+    """Questions per topic per week and the fallback rate; `available` False when not configured.
+    `senders` keeps only the conversations of the consultant's municipalities."""
     if not tracker_url:
         return {"available": False, "why": "not_configured"}
     weeks = recent_weeks(now, tz)
     since = datetime.combine(weeks[0], datetime.min.time(), tzinfo=tz).timestamp()
     try:
-        rows = trackers.user_events_since(tracker_url, since)
+        if senders is None:
+            rows = trackers.user_events_since(tracker_url, since)
+        else:
+            found = _user_events_by_sender(tracker_url, since)
+            keep = senders({sender for sender, *_ in found})
+            rows = [(timestamp, intent, data) for sender, timestamp, intent, data in found if sender in keep]
     except Exception as exc:  # noqa: BLE001 - the page must still show the ticket statistics
         log.warning("tracker store not readable for statistics: %s", type(exc).__name__)
         return {"available": False, "why": "unreadable"}

@@ -68,6 +68,21 @@ def language_direction(code: str) -> str:
     return languages.direction(code) if code in LANGUAGE_LABELS else "ltr"
 
 
+def municipality_name(code: str | None) -> str:
+    """A municipality's own name ("Rivierdam") from its file; the code when it has none."""
+    from knowledge.loader import municipalities
+
+    if not code:
+        return ""
+    found = municipalities().get(code)
+    return found.naam if found is not None else code
+
+
+def municipality_labels(codes: Collection[str]) -> list[tuple[str, str]]:
+    """(code, name) of each municipality, for choice lists."""
+    return [(code, municipality_name(code)) for code in codes]
+
+
 def spoken_labels(spoken: Collection[str]) -> str:
     return ", ".join(language_label(code) for code in spoken)
 
@@ -94,6 +109,8 @@ def ticket_summary(
         "language_marker": "" if is_spoken else ui("language_not_spoken"),
         "channel": ticket.channel,
         "channel_label": CHANNEL_LABELS.get(ticket.channel, ticket.channel),
+        "municipality": ticket.municipality,
+        "municipality_label": municipality_name(ticket.municipality),
         "summary": ticket.summary or "",
         "created_at": ticket.created_at.isoformat(),
         "created_label": local_label(ticket.created_at, tz),

@@ -16,7 +16,7 @@ message is stored once (`message_id`) and only re-sent on a retry; after
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -99,6 +99,9 @@ class ReminderService:
         self.conversations = conversations
         self.settings = conversations.settings
         self.clock = clock
+        # Called with each reminder after it was sent (gateway.referents: a copy to her referent).
+        # A failing hook is logged; the reminder stays sent.
+        self.sent_hooks: list[Callable[[Reminder], Awaitable[None]]] = []
 
     @property
     def session_factory(self):  # noqa: ANN201
@@ -233,6 +236,11 @@ class ReminderService:
                 )
                 session.commit()
             sent += 1
+            for hook in self.sent_hooks:
+                try:
+                    await hook(reminder)
+                except Exception as exc:  # noqa: BLE001 - a hook never undoes or repeats a sent reminder
+                    log.warning("reminder hook failed id=%d error=%s", reminder.id, type(exc).__name__)
         if sent:
             log.info("reminders sent count=%d", sent)
         return sent

@@ -77,6 +77,10 @@ class FakeWhatsAppGraph:
     receipts: list[dict[str, Any]] = field(default_factory=list)
     media: dict[str, Upload] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # more numbers of the same business account (a municipality's own number), and the number
+    # each accepted message was sent from (parallel to `messages`)
+    other_phone_number_ids: tuple[str, ...] = ()
+    sent_from: list[str] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def of(self, kind: str) -> list[dict[str, Any]]:
@@ -84,6 +88,7 @@ class FakeWhatsAppGraph:
 
     def reset(self) -> None:
         self.messages.clear()
+        self.sent_from.clear()
         self.receipts.clear()
         self.media.clear()
         self.errors.clear()
@@ -112,6 +117,7 @@ class FakeWhatsAppGraph:
         except (InvalidParameter, ValueError, AttributeError, TypeError, KeyError) as exc:
             return self._error(f"messages: {exc}")
         self.messages.append(body)
+        self.sent_from.append(request.path_params["phone_number_id"])
         wamid = f"wamid.FAKE{next(self._ids):08d}"
         return JSONResponse(
             {
@@ -155,7 +161,7 @@ class FakeWhatsAppGraph:
                 status_code=401,
             )
         if (
-            request.path_params["phone_number_id"] != self.phone_number_id
+            request.path_params["phone_number_id"] not in (self.phone_number_id, *self.other_phone_number_ids)
             or request.path_params["version"] != self.version
         ):
             self.errors.append("unknown path")

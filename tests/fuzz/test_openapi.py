@@ -35,7 +35,7 @@ from tests.fakes.whatsapp_graph import FakeWhatsAppGraph
 from tests.scale.services import free_port
 from tests.support.fake_rasa import FakeRasa
 from tests.support.gateway import make_settings
-from tests.support.inbox import PASSWORD, scripted_reply
+from tests.support.inbox import PASSWORD, join_team, scripted_reply
 
 TELEGRAM_TOKEN = "7000000001:AAFtestTokenForWegwijs"
 TELEGRAM_SECRET = "wegwijs-fuzz-webhook-secret_1"
@@ -78,7 +78,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
             app = create_app(app_settings, engine_transport=FakeRasa(reply=scripted_reply).transport())
             with serve(app, port=port, lifespan="on", log_level="error", start_timeout=30, stop_timeout=30):
                 with app.state.session_factory() as session:
-                    create_consultant(session=session, email="fuzz@voorbeeldstad.nl", name="Fuzz", password=PASSWORD)
+                    fuzz = create_consultant(session=session, email="fuzz@voorbeeldstad.nl", name="Fuzz", password=PASSWORD)
+                    join_team(session, fuzz, app_settings.municipality)
                     session.commit()
                 with httpx.Client(base_url=base, timeout=30) as client:
                     for text in ("Wat is een PIP?", "ik wil een mens", "ja"):  # one open ticket to look at

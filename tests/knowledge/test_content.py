@@ -82,10 +82,10 @@ def test_a_reviewed_translation_loses_the_note_until_the_dutch_changes(tmp_path,
     assert "faq/termijn" in translations.status("en")["stale"]
 
 
-def test_municipality_placeholders_are_filled_in():
+def test_municipality_placeholders_become_send_time_markers():
     domain = build.outputs()[build.OUT_FAQ_DOMAIN] + build.outputs()[build.OUT_DIALOGUE_DOMAIN]
-    assert "{{" not in domain and not re.search(r"gemeente\.(naam|telefoon|email|website)", domain)
-    assert loader.load_municipality().naam in domain
+    assert "{{" not in domain and not re.search(r"\{gemeente", domain)
+    assert "[[gemeente.naam]]" in domain and loader.load_municipality().naam not in domain
 
 
 @pytest.fixture

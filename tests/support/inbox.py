@@ -17,7 +17,8 @@ from fastapi import FastAPI
 
 from gateway.core import engine as engine_module
 from gateway.core.config import Settings
-from gateway.inbox import security
+from gateway.inbox import security, teams
+from gateway.inbox.models import ConsultantTeam
 from gateway.inbox.security import create_consultant
 from tests.support.fake_rasa import FakeRasa
 from tests.support.gateway import make_settings as channel_settings
@@ -67,9 +68,40 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     return channel_settings(tmp_path, **{"secret_key": "test-secret-key-for-sessions", "engine_retries": 0, **overrides})
 
 
-def add_consultant(app: FastAPI, email: str = "anna@voorbeeldstad.nl", name: str = "Anna de Vries") -> int:
+def join_team(session: Any, consultant: Any, municipality: str = "voorbeeldstad", slug: str = "default") -> None:
+    """Put a consultant made outside `add_consultant` in a team serving `municipality`."""
+    team = teams.find_team(session=session, slug=slug) or teams.create_team(session=session, slug=slug, name=slug)
+    teams.add_municipality(session=session, team=team, municipality=municipality)
+    teams.add_member(session=session, team=team, consultant=consultant)
+
+
+def add_team(app: FastAPI, slug: str, municipalities: tuple[str, ...], **fields: Any) -> int:
+    """A team serving these municipalities (found by its code when it exists)."""
+    with app.state.session_factory() as session:
+        team = teams.find_team(session=session, slug=slug) or teams.create_team(session=session, slug=slug, name=slug)
+        for municipality in municipalities:
+            teams.add_municipality(session=session, team=team, municipality=municipality)
+        for key, value in fields.items():
+            setattr(team, key, value)
+        session.commit()
+        return team.id
+
+
+def add_consultant(
+    app: FastAPI, email: str = "anna@voorbeeldstad.nl", name: str = "Anna de Vries",
+    team: str | None = "default", municipalities: tuple[str, ...] | None = None, is_admin: bool = False,
+) -> int:
+    """A consultant account. By default in the team of the deployment's municipality (the
+    settings' `municipality`, voorbeeldstad), so it sees the tickets of conversations without one;
+    `team=None` for a consultant in no team."""
+    if team is not None:
+        served = municipalities if municipalities is not None else (app.state.settings.municipality,)
+        team_id = add_team(app, team, served)
     with app.state.session_factory() as session:
         consultant = create_consultant(session=session, email=email, name=name, password=PASSWORD)
+        consultant.is_admin = is_admin
+        if team is not None:
+            session.add(ConsultantTeam(consultant_id=consultant.id, team_id=team_id))
         session.commit()
         return consultant.id
 

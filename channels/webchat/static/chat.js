@@ -11,6 +11,12 @@
   const PAGE = JSON.parse(document.getElementById("strings").textContent);
   const CODES = PAGE.languages.map((l) => l.code);
   const LANG_KEY = "wegwijs.lang";
+  // The municipality the conversation belongs to: a page that embeds this script says which with
+  // <script src=".../chat.js" data-municipality="rivierdam">; /chat/<slug> puts it in the page
+  // data. Sent with every message; each municipality keeps its own session in this browser.
+  const MUNICIPALITY = (document.currentScript && document.currentScript.dataset.municipality) || PAGE.municipality || null;
+  const SESSION_KEY = MUNICIPALITY ? `wegwijs.session.${MUNICIPALITY}` : "wegwijs.session";
+  const PRIVACY = PAGE.privacy || "/privacy";
   const LINK = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"']+)/g;
 
   const $ = (id) => document.getElementById(id);
@@ -44,12 +50,12 @@
   }
 
   function loadSessionId() {
-    let id = localStorage.getItem("wegwijs.session");
+    let id = localStorage.getItem(SESSION_KEY);
     if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
       const bytes = new Uint8Array(16);
       crypto.getRandomValues(bytes);
       id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-      localStorage.setItem("wegwijs.session", id);
+      localStorage.setItem(SESSION_KEY, id);
     }
     return id;
   }
@@ -74,7 +80,7 @@
     input.placeholder = t("placeholder");
     list.setAttribute("aria-label", t("conversation"));
     menu.value = lang;
-    privacyLink.href = `/privacy?lang=${encodeURIComponent(lang)}`;
+    privacyLink.href = `${PRIVACY}?lang=${encodeURIComponent(lang)}`;
     const welcome = $("welcome");
     if (welcome) welcome.textContent = t("welcome");
   }
@@ -193,6 +199,7 @@
       const body = { session_id: sessionId, text };
       if (title) body.title = title;
       if (chosen) body.lang = chosen;
+      if (MUNICIPALITY) body.municipality = MUNICIPALITY;
       const response = await fetch(API, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
@@ -204,6 +211,7 @@
         showNotice(t("error"));
       } else {
         const data = await response.json();
+        follow(data.language); // this turn may have switched the language ("Türkçe" typed)
         data.messages.forEach(render);
       }
     } catch (err) {
@@ -218,16 +226,37 @@
   async function fetchMessages(after) {
     const url = `${API}?session_id=${encodeURIComponent(sessionId)}&after=${after}`;
     const response = await fetch(url, { headers: { Accept: "application/json" } });
-    if (!response.ok) return [];
-    return (await response.json()).messages;
+    if (!response.ok) return { messages: [] };
+    return response.json();
+  }
+
+  /* The conversation's language as the server reports it (`language` in the API). The user can
+     switch by typing ("Türkçe", "English", "العربية"); the page then follows: menu, texts and
+     direction, and a remembered choice becomes the new language, so it is not sent back. When
+     the page opens, a choice the user made (menu, ?lang=) wins over the conversation's language. */
+  let serverLang = null;
+
+  function follow(code, opening) {
+    code = known(code);
+    if (!code) return;
+    const changed = code !== serverLang;
+    serverLang = code;
+    if (!changed || code === lang || (opening && chosen)) return;
+    lang = code;
+    if (chosen) {
+      chosen = code;
+      remember(LANG_KEY, code);
+    }
+    applyLanguage();
   }
 
   async function poll() {
     if (busy || document.hidden) return;
     try {
-      const messages = await fetchMessages(lastId);
+      const data = await fetchMessages(lastId);
       if (busy) return; // a send started meanwhile; its answer renders these
-      messages.filter((m) => m.direction === "out").forEach(render);
+      follow(data.language);
+      data.messages.filter((m) => m.direction === "out").forEach(render);
     } catch (err) { /* offline: try again next time */ }
   }
 
@@ -238,7 +267,11 @@
     welcome.className = "text";
     welcome.textContent = t("welcome");
     bubble("out").append(welcome);
-    try { (await fetchMessages(0)).forEach(render); } catch (err) { /* first visit or offline */ }
+    try {
+      const data = await fetchMessages(0);
+      follow(data.language, true);
+      data.messages.forEach(render);
+    } catch (err) { /* first visit or offline */ }
     setInterval(poll, POLL_MS);
   }
 

@@ -48,7 +48,7 @@
       const wait = el("span", "wait", t.waiting_label);
       wait.title = "Wachttijd";
       top.append(wait);
-      const rest = [t.channel_label, t.created_label];
+      const rest = [t.municipality_label, t.channel_label, t.created_label].filter(Boolean);
       if (t.assignee_name) rest.push(t.assignee_name);
       const meta = el("span", "meta");
       meta.append(bdi(t.language, t.language_label), document.createTextNode(` · ${rest.join(" · ")}`));

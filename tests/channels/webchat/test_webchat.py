@@ -47,7 +47,7 @@ async def test_a_round_trip_returns_the_bot_text_and_buttons(
         {"title": "Wat is een PIP?", "payload": "/faq_pip"},
         {"title": "Mijn termijn", "payload": "/ask_deadlines"},
     ]
-    assert fake_rasa.messages[0].body["metadata"] == {"channel": "web"}
+    assert fake_rasa.messages[0].body["metadata"] == {"channel": "web", "municipality": "voorbeeldstad"}
 
 
 async def test_a_button_click_sends_the_payload_and_keeps_the_title_for_the_transcript(
@@ -95,7 +95,7 @@ async def test_a_consultant_reply_delivered_later_shows_up_when_polling(
 
 async def test_polling_an_unknown_session_returns_no_messages(client: httpx.AsyncClient) -> None:
     response = await client.get(API, params={"session_id": "unknown-session-1", "after": 0})
-    assert response.json() == {"messages": []}
+    assert response.json() == {"messages": [], "language": None}
 
 
 @pytest.mark.parametrize(

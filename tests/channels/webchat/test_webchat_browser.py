@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from channels.app import create_app
-from knowledge import languages, texts
+from knowledge import build, languages, loader, texts
 from tests.fakes.server import serve
 from tests.scale.services import free_port
 from tests.support.fake_rasa import FakeRasa
@@ -141,13 +141,13 @@ def test_switching_to_each_language_changes_the_page_and_the_assistant_answers_i
     page.goto(base + "/")
     expect_language(page, "nl")
     ask(page, "nl")
-    assert rasa.messages[-1].body["metadata"] == {"channel": "web"}  # no choice made yet: no `lang`
+    assert rasa.messages[-1].body["metadata"] == {"channel": "web", "municipality": "voorbeeldstad"}  # no choice made yet: no `lang`
 
     for code in ("en", "tr", "ar", "pt", "nl"):
         page.select_option("#lang-select", code)
         expect_language(page, code)
         ask(page, code)
-        assert rasa.messages[-1].body["metadata"] == {"lang": code, "channel": "web"}
+        assert rasa.messages[-1].body["metadata"] == {"lang": code, "channel": "web", "municipality": "voorbeeldstad"}
 
     # the choice is remembered: a reload opens the page in it, and it is still sent
     page.select_option("#lang-select", "tr")
@@ -156,7 +156,7 @@ def test_switching_to_each_language_changes_the_page_and_the_assistant_answers_i
     expect(page.locator("#messages li.in")).to_have_count(6)
     expect_language(page, "tr")
     ask(page, "tr")
-    assert rasa.messages[-1].body["metadata"] == {"lang": "tr", "channel": "web"}
+    assert rasa.messages[-1].body["metadata"] == {"lang": "tr", "channel": "web", "municipality": "voorbeeldstad"}
     assert page.evaluate("localStorage.getItem('wegwijs.lang')") == "tr"
 
 
@@ -264,3 +264,76 @@ def test_privacy_page_screenshots_at_phone_width(stack: tuple[str, FakeRasa], br
     page.goto(base + "/privacy?lang=nl")
     expect(page.locator("h1")).to_have_text(texts.text("privacy.heading", "nl"))
     shoot(page, "privacy-nl-390")
+
+
+def switching_engine(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Like the real engine: a message that names a language ("Türkçe") switches to it, which the
+    engine tells the channel with a `language` payload before the confirmation in that language;
+    other messages are answered in the conversation's language."""
+    sender, text = body["sender"], body["message"]
+    named = languages.language_named(text)
+    if named:
+        SWITCHED[sender] = named
+        switched = build.render(loader.load_dialogue()["utter_language_switched"][named], {})
+        return [{"recipient_id": sender, "custom": {"wegwijs": {"type": "language", "lang": named}}},
+                {"recipient_id": sender, "text": switched}]
+    lang = (body.get("metadata") or {}).get("lang") or SWITCHED.get(sender, "nl")
+    SWITCHED[sender] = lang
+    return answer({**body, "metadata": {"lang": lang}})
+
+
+SWITCHED: dict[str, str] = {}  # the fake engine's language per conversation
+
+
+def type_switch(page: Any, word: str, code: str) -> None:
+    from playwright.sync_api import expect
+
+    answers = page.locator("#messages li.out")
+    before = answers.count()
+    page.fill("#text", word)
+    page.press("#text", "Enter")
+    expect(answers).to_have_count(before + 1)
+    switched = build.render(loader.load_dialogue()["utter_language_switched"][code], {})
+    expect(answers.last).to_contain_text(switched.splitlines()[0])
+
+
+def test_a_typed_language_switch_changes_the_menu_the_page_texts_and_the_direction(
+    stack: tuple[str, FakeRasa], browser: Any
+) -> None:
+    """Typing "Türkçe" or "العربية" switches the assistant; the page follows the conversation."""
+    from playwright.sync_api import expect
+
+    base, rasa = stack
+    rasa.reply = switching_engine
+    page = browser.new_context(viewport=PHONE).new_page()
+    expect.set_options(timeout=10_000)
+    page.goto(base + "/")
+    expect_language(page, "nl")
+
+    # no choice made in the menu: the page follows the typed switch, and sends no `lang` after it
+    type_switch(page, "Türkçe", "tr")
+    expect_language(page, "tr")
+    ask(page, "tr")
+    assert "lang" not in rasa.messages[-1].body["metadata"]
+    assert run_axe(page) == [], "web chat after typing Türkçe"
+    shoot(page, "webchat-typed-tr-390")
+
+    # a choice made in the menu (English) is replaced by the typed one: the stale choice is not sent
+    page.select_option("#lang-select", "en")
+    expect_language(page, "en")
+    ask(page, "en")
+    type_switch(page, "العربية", "ar")
+    expect_language(page, "ar")  # dir="rtl" on <html>, the menu on العربية
+    assert page.locator("#text").evaluate("el => getComputedStyle(el).direction") == "rtl"
+    ask(page, "ar")
+    assert rasa.messages[-1].body["metadata"]["lang"] == "ar"
+    assert page.evaluate("localStorage.getItem('wegwijs.lang')") == "ar"
+    assert run_axe(page) == [], "web chat after typing العربية"
+    shoot(page, "webchat-typed-ar-390")
+
+    # and back by a word in the other direction; a reload opens the page in the conversation's language
+    type_switch(page, "English", "en")
+    expect_language(page, "en")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect_language(page, "en")

@@ -112,17 +112,17 @@ async def test_lang_in_a_message_switches_the_conversation_language_and_is_passe
     first = await client.post(API, json={"session_id": SESSION, "text": "Merhaba", "lang": "tr"})
     assert first.status_code == 200
     assert conversation_language(app) == "tr"
-    assert fake_rasa.messages[0].body["metadata"] == {"lang": "tr", "channel": "web"}
+    assert fake_rasa.messages[0].body["metadata"] == {"lang": "tr", "channel": "web", "municipality": "voorbeeldstad"}
 
     # the user picks Arabic in the menu: the next message carries it
     await client.post(API, json={"session_id": SESSION, "text": "مرحبا", "lang": "ar"})
     assert conversation_language(app) == "ar"
-    assert fake_rasa.messages[1].body["metadata"] == {"lang": "ar", "channel": "web"}
+    assert fake_rasa.messages[1].body["metadata"] == {"lang": "ar", "channel": "web", "municipality": "voorbeeldstad"}
 
     # without `lang` the conversation keeps its language and the engine gets no `lang`
     await client.post(API, json={"session_id": SESSION, "text": "12 مايو 2024"})
     assert conversation_language(app) == "ar"
-    assert fake_rasa.messages[2].body["metadata"] == {"channel": "web"}
+    assert fake_rasa.messages[2].body["metadata"] == {"channel": "web", "municipality": "voorbeeldstad"}
 
 
 @pytest.mark.parametrize("lang", ["de", "AR", "nl-NL", "", "ar; drop table", 5])

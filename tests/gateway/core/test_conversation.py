@@ -40,7 +40,7 @@ async def test_a_user_message_and_the_replies_are_stored_and_returned(
     assert stored[1].id == replies[0].id
     conversation = rows(app, Conversation)[0]
     assert fake_rasa.messages[0].body["sender"] == conversation.id
-    assert fake_rasa.messages[0].body["metadata"] == {"channel": "telegram"}
+    assert fake_rasa.messages[0].body["metadata"] == {"channel": "telegram", "municipality": "voorbeeldstad"}
     assert (
         conversation.last_user_message_at is not None and conversation.last_user_message_at.tzinfo is not None
     )

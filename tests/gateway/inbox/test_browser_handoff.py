@@ -17,7 +17,7 @@ from tests.fakes.engine_script import handoff_script
 from tests.fakes.server import serve
 from tests.scale.services import free_port
 from tests.support.fake_rasa import FakeRasa
-from tests.support.inbox import PASSWORD, make_settings
+from tests.support.inbox import PASSWORD, join_team, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -44,7 +44,8 @@ def stack(tmp_path: Path) -> Iterator[tuple[str, FakeRasa]]:
     migrate(settings)
     engine = make_engine(settings.database_url)
     with make_session_factory(engine)() as session:
-        create_consultant(session=session, email="anna@voorbeeldstad.nl", name="Anna de Vries", password=PASSWORD)
+        anna = create_consultant(session=session, email="anna@voorbeeldstad.nl", name="Anna de Vries", password=PASSWORD)
+        join_team(session, anna, settings.municipality)
         session.commit()
     engine.dispose()
     with serve(rasa.app(), port=rasa_port, lifespan="on", start_timeout=20), \

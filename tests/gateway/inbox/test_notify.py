@@ -96,7 +96,7 @@ async def test_a_new_ticket_reaches_the_smtp_sink_and_the_webhook_without_messag
     [(headers, body)] = webhook_receiver.requests
     assert json.loads(body) == {
         "event": "ticket.created", "ticket_id": 1, "reason": "user_request", "language": "nl",
-        "language_name": "Nederlands", "url": "http://testserver/inbox/tickets/1",
+        "language_name": "Nederlands", "municipality": "voorbeeldstad", "url": "http://testserver/inbox/tickets/1",
     }
     expected = hmac.new(b"webhook-signing-secret", body, hashlib.sha256).hexdigest()
     assert headers["X-Wegwijs-Signature"] == f"sha256={expected}"

@@ -10,9 +10,13 @@ import pytest
 
 from gateway.privacy.routes import accepted_language
 from knowledge import languages, texts
+from knowledge.loader import load_municipality
 
 pytestmark = pytest.mark.asyncio
 TEMPLATE = "gateway/privacy/templates/privacy.html"
+# the controller details of the default municipality (knowledge/municipalities/voorbeeldstad.yaml)
+PRIVACY = load_municipality("voorbeeldstad").privacy
+CONTROLLER = {"controller": PRIVACY["verwerkingsverantwoordelijke"], "contact": PRIVACY["contact"], "dpo": PRIVACY["fg"]}
 
 
 def visible_text(html: str) -> str:
@@ -34,7 +38,7 @@ async def test_the_privacy_page_in_each_language(client: httpx.AsyncClient, code
         name = key.partition(".")[2]
         if name == "languages":
             continue  # the name of the language links (aria-label), checked above
-        value = texts.text(key, code, municipality="Voorbeeldstad", retention_days=90)
+        value = texts.text(key, code, municipality="Voorbeeldstad", retention_days=90, **CONTROLLER)
         assert " ".join(value.replace("**", "").split()) in page, f"{name} ({code}) is not on the page"
     assert "90" in page and "Voorbeeldstad" in page
     # the commands stand out; the Dutch ones work in every language

@@ -56,7 +56,7 @@ def reminders(app: FastAPI) -> list[Reminder]:
 
 
 async def opt_in(client: httpx.AsyncClient, session_id: str = "reminder-user-1") -> list[dict]:
-    _, image, document = await say(client, "/ask_deadlines", session_id)
+    _, image, document, *_ = await say(client, "/ask_deadlines", session_id)  # then the check-in offer
     assert document["text"] == "Wilt u een herinnering krijgen voor deze data?"
     yes, no = document["buttons"]
     assert (yes["title"], no["title"]) == ("Ja", "Nee")
@@ -116,7 +116,7 @@ async def test_no_offer_is_made_when_every_date_is_past(client: httpx.AsyncClien
 
 async def test_no_declines_and_stores_nothing(app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa) -> None:
     bot_sends_deadlines(fake_rasa)
-    *_, document = await say(client, "/ask_deadlines")
+    _, _, document, *_ = await say(client, "/ask_deadlines")
     (answer,) = await say(client, document["buttons"][1]["payload"])
     assert answer["text"] == "Goed, u krijgt geen herinneringen."
     assert reminders(app) == []
@@ -126,7 +126,7 @@ async def test_a_button_of_another_users_deadline_answer_is_refused(
     app: FastAPI, client: httpx.AsyncClient, fake_rasa: FakeRasa
 ) -> None:
     bot_sends_deadlines(fake_rasa)
-    _, image, _ = await say(client, "/ask_deadlines", "owner-user")
+    _, image, *_ = await say(client, "/ask_deadlines", "owner-user")
     (answer,) = await say(client, COMMAND + json.dumps({"on": True, "deadlines_message_id": image["id"]}), "other-user")
     # not offered to this user: it is not even read as a command (review finding 6), let alone obeyed
     assert not answer["text"].startswith("Goed. U krijgt") and reminders(app) == []

@@ -1,0 +1,38 @@
+"""The referent's texts, from the catalogue knowledge/i18n/<lang>/messages/referents.yaml."""
+
+from __future__ import annotations
+
+from knowledge.texts import Localized
+
+OFFER = Localized("referents.offer")
+OFFER_BUTTON = Localized("referents.offer_button")
+EXPLAIN = Localized("referents.explain")
+ASK_REMINDERS = Localized("referents.ask_reminders")
+WITH_REMINDERS = Localized("referents.with_reminders")
+WITHOUT_REMINDERS = Localized("referents.without_reminders")
+CODE = Localized("referents.code")
+CODE_HOWTO = Localized("referents.code_howto")
+CODE_REMINDERS_YES = Localized("referents.code_reminders_yes")
+CODE_REMINDERS_NO = Localized("referents.code_reminders_no")
+NO_DATES = Localized("referents.no_dates")
+LINKED = Localized("referents.linked")
+LINKED_REMINDERS = Localized("referents.linked_reminders")
+ALREADY_LINKED = Localized("referents.already_linked")
+MIGRANT_LINKED = Localized("referents.migrant_linked")
+CODE_INVALID = Localized("referents.code_invalid")
+CODE_EXPIRED = Localized("referents.code_expired")
+CODE_USED = Localized("referents.code_used")
+CODE_OWN = Localized("referents.code_own")
+TOO_MANY = Localized("referents.too_many")
+VIEW_BUTTON = Localized("referents.view_button")
+VIEW_HEADING = Localized("referents.view_heading")
+VIEW_NONE = Localized("referents.view_none")
+VIEW_FOOTER = Localized("referents.view_footer")
+NOT_LINKED = Localized("referents.not_linked")
+STOP_BUTTON = Localized("referents.stop_button")
+STOPPED = Localized("referents.stopped")
+STOPPED_NOTHING = Localized("referents.stopped_nothing")
+ACCESS_ENDED = Localized("referents.access_ended")
+PARTNER_LEFT = Localized("referents.partner_left")
+REMINDER_COPY = Localized("referents.reminder_copy")
+REMINDER_COPY_STOP = Localized("referents.reminder_copy_stop")
