@@ -146,6 +146,9 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
     lang = language(lang)
     height = image_height(result)
     fig = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()  # to measure text before the picture is saved
     rtl = languages.direction(lang) == "rtl"
 
     def fy(px: float) -> float:  # pixels from the top -> figure fraction
@@ -159,6 +162,11 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
         if "ha" not in kwargs:
             kwargs["ha"] = "right" if rtl else "left"
         return fig.text(fx(x), y, shaped(text), **kwargs)
+
+    def fit(artist: Any, width: float) -> None:
+        """Make a line smaller until it fits `width` (a fraction of the picture's width)."""
+        while artist.get_window_extent(renderer).width > width * WIDTH_PX and artist.get_fontsize() > 18 * PT:
+            artist.set_fontsize(artist.get_fontsize() * 0.93)
 
     write(0.05, fy(TITLE_Y), texts.text("deadlines.timeline.title", lang), fontsize=52 * PT,
           fontweight="bold", color=INK, va="top")
@@ -230,20 +238,20 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
         key_y = fy(AXES_BOTTOM - 5)
         fig.patches.append(Rectangle((fx(0.05) - (0.035 if rtl else 0), key_y - 0.012 * 1350 / height), 0.035,
                                      0.024 * 1350 / height, transform=fig.transFigure, facecolor=TERM, figure=fig))
-        write(0.095, key_y, textwrap.shorten(label("term", lang), 30, placeholder="…"), va="center",
-              fontsize=28 * PT, color=INK)
+        fit(write(0.095, key_y, textwrap.shorten(label("term", lang), 40, placeholder="…"), va="center",
+                  fontsize=28 * PT, color=INK), 0.46)
         if "verlenging_earliest" in dates:
             fig.patches.append(Rectangle((fx(0.58) - (0.035 if rtl else 0), key_y - 0.012 * 1350 / height), 0.035,
                                          0.024 * 1350 / height, transform=fig.transFigure, facecolor=WINDOW,
                                          edgecolor=TERM, linewidth=2, figure=fig))
-            write(0.625, key_y, textwrap.shorten(label("extension_window", lang), 30, placeholder="…"),
-                  va="center", fontsize=28 * PT, color=INK)
+            fit(write(0.625, key_y, textwrap.shorten(label("extension_window", lang), 40, placeholder="…"),
+                      va="center", fontsize=28 * PT, color=INK), 0.345)
     if any(is_planning(keys) for _, keys in events):  # key for the dashed planning dots
         key_y = fy(AXES_BOTTOM - 5 + (LINE_H if has_term else 0))
         fig.add_artist(Line2D([fx(0.05), fx(0.085)], [key_y, key_y], transform=fig.transFigure, color=PLANNING,
                               linewidth=3, linestyle=(0, (4, 3))))
-        write(0.095, key_y, texts.text("deadlines.timeline.planning_key", lang), va="center",
-              fontsize=28 * PT, color=PLANNING, style="italic")
+        fit(write(0.095, key_y, texts.text("deadlines.timeline.planning_key", lang), va="center",
+                  fontsize=28 * PT, color=PLANNING, style="italic"), 0.87)
 
     # --- the legend -----------------------------------------------------------------------
     y = _legend_top(events)
@@ -255,8 +263,8 @@ def _render(result: Mapping[str, Any], lang: str, today: date) -> bytes:
                  bbox={"boxstyle": "circle,pad=0.3", "facecolor": "white" if planning else INK,
                        "edgecolor": colour, "linestyle": "--" if planning else "-", "linewidth": 2})
         for key in keys:
-            write(0.11, fy(y + LINE_H / 2), textwrap.shorten(label(key, lang), 52, placeholder="…"),
-                  va="center", fontsize=28 * PT, color=colour, style="italic" if planning else "normal")
+            fit(write(0.11, fy(y + LINE_H / 2), textwrap.shorten(label(key, lang), 60, placeholder="…"),
+                      va="center", fontsize=28 * PT, color=colour, style="italic" if planning else "normal"), 0.86)
             y += LINE_H
         write(0.11, fy(y + LINE_H / 2), format_date(d, lang), va="center", fontsize=30 * PT,
               color=colour, fontweight="bold", style="italic" if planning else "normal")
