@@ -15,10 +15,19 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 def consultant_client(stack) -> tuple[httpx.Client, str]:
     email = f"{uuid.uuid4().hex[:8]}@voorbeeldstad.nl"
-    subprocess.run(
-        [str(GATEWAY_PY), "-m", "inbox", "create-consultant", "--email", email, "--name", "Test", "--password-stdin"],
-        input=PASSWORD, text=True, cwd=ROOT, env=stack.env, check=True, capture_output=True,
-    )
+
+    def cli(*args: str, **kwargs: object) -> None:
+        subprocess.run([str(GATEWAY_PY), "-m", "gateway.inbox", *args], text=True, cwd=ROOT, env=stack.env,
+                       check=True, capture_output=True, **kwargs)
+
+    # a consultant sees the tickets of the municipalities of their teams (voorbeeldstad here)
+    teams = subprocess.run([str(GATEWAY_PY), "-m", "gateway.inbox", "list-teams"], text=True, cwd=ROOT,
+                           env=stack.env, check=True, capture_output=True).stdout
+    if "team-voorbeeldstad" not in teams:
+        cli("create-team", "--team", "team-voorbeeldstad", "--name", "Team Voorbeeldstad")
+        cli("add-municipality", "--team", "team-voorbeeldstad", "--municipality", "voorbeeldstad")
+    cli("create-consultant", "--email", email, "--name", "Test", "--team", "team-voorbeeldstad",
+        "--password-stdin", input=PASSWORD)
     client = httpx.Client(base_url=stack.gateway_url, timeout=30)
     token = CSRF.search(client.get("/inbox/login").text).group(1)
     client.post("/inbox/login", data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/inbox"})
