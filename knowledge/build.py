@@ -29,7 +29,6 @@ BOT_DIR = loader.REPO_ROOT / "bot"
 OUT_FAQ_NLU = BOT_DIR / "data" / "nlu" / "faq.generated.yml"
 OUT_INTENT_NLU = BOT_DIR / "data" / "nlu" / "intents.generated.yml"
 OUT_FAQ_DOMAIN = BOT_DIR / "domain" / "faq.generated.yml"
-OUT_TEST_NLU = loader.REPO_ROOT / "tests" / "nlu" / "test_nlu.generated.yml"
 OUT_DIALOGUE_DOMAIN = BOT_DIR / "domain" / "responses.generated.yml"
 OUT_LANGUAGE_DOMAIN = BOT_DIR / "domain" / "languages.generated.yml"
 OUT_LANGUAGE_NLU = BOT_DIR / "data" / "nlu" / "languages.generated.yml"
@@ -185,12 +184,6 @@ def intent_nlu(intents: dict[str, loader.IntentExamples]) -> dict:
     return {"version": RASA_VERSION, "nlu": nlu}
 
 
-def test_nlu(faqs: dict[str, loader.Faq], intents: dict[str, loader.IntentExamples]) -> dict:
-    nlu = [b for faq in faqs.values() for b in _nlu_blocks(f"faq/{faq.id}", faq.test_examples)]
-    nlu += [b for item in intents.values() for b in _nlu_blocks(item.intent, item.test_examples)]
-    return {"version": RASA_VERSION, "nlu": nlu}
-
-
 def language_domain() -> dict:
     """The `language` slot, with every language in knowledge/languages.yml as a value."""
     return {
@@ -263,7 +256,6 @@ def outputs() -> dict[Path, str]:
         OUT_FAQ_NLU: dump(faq_nlu(faqs)),
         OUT_INTENT_NLU: dump(intent_nlu(intents)),
         OUT_FAQ_DOMAIN: dump(faq_domain(faqs)),
-        OUT_TEST_NLU: dump(test_nlu(faqs, intents)),
         OUT_DIALOGUE_DOMAIN: dump(dialogue_domain(faqs)),
         OUT_LANGUAGE_DOMAIN: dump(language_domain()),
         OUT_LANGUAGE_NLU: dump(language_nlu()),
