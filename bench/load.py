@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import random
 import statistics
@@ -110,6 +111,19 @@ def typo(rng: random.Random, text: str) -> str:
     if kind < 0.7:
         return text[:i] + text[i + 1:]
     return text[:i] + text[i] + text[i:]
+
+
+@functools.lru_cache(maxsize=1)
+def _municipalities() -> tuple[str, ...]:
+    from knowledge import loader
+
+    return tuple(sorted(loader.municipalities()))
+
+
+def municipality_of(user: str) -> str:
+    """Spread the conversations over the example municipalities (knowledge/municipalities/), by user."""
+    names = _municipalities()
+    return names[int(user.rsplit("-", 1)[-1][:8], 16) % len(names)] if user.startswith("bench-") else names[0]
 
 
 def conversation(rng: random.Random, turns: int | None = None, handoff: bool = False) -> list[str]:
@@ -205,7 +219,8 @@ async def run_user(client: httpx.AsyncClient, user: str, messages: list[str], st
         turn.sent = time.perf_counter()
         try:
             r = await client.post("/webchat/api/messages", json={"session_id": user, "text": text,
-                                                                 "client_message_id": f"{user}-{i}"})
+                                                                 "client_message_id": f"{user}-{i}",
+                                                                 "municipality": municipality_of(user)})
             turn.status = r.status_code
             if r.status_code == 200:
                 replies = r.json()["messages"]
