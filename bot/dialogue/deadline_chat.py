@@ -42,9 +42,13 @@ PARTNER_FIELDS = ("marriage_date", "cohabitation_start")
 CATALOGUE_QUESTIONS = ("marriage_date", "cohabitation_start", "hours_per_week")
 # Every field the chat can fill (the bot's slots), in the order of the one field definition:
 # what the goals ask, plus the version 1 relationship date a free message may hold.
+# Fields a free message may hold that no goal asks for: the version 1 relationship date, and the
+# start of the obligation (it decides which law applies, and a PIP with a start before 2022 is a
+# `law_conflict` to explain).
+EXTRACTED_ONLY = ("relationship_start", "plicht_start")
 CHAT_FIELDS: tuple[str, ...] = tuple(
     name for name in fields.FIELD_NAMES
-    if name == "relationship_start" or any(name in asked for asked in GOALS.values())
+    if name in EXTRACTED_ONLY or any(name in asked for asked in GOALS.values())
 )
 
 # Checked in this order: the first goal with a matching word wins.
@@ -61,6 +65,8 @@ _GOAL_WORDS: list[tuple[str, tuple[str, ...]]] = [
 
 # Words near a date that tell which input it is.
 _DATE_CONTEXT: list[tuple[str, tuple[str, ...]]] = [
+    ("plicht_start", ("inburgeringsplicht", "inburgeringsplichtig", "plicht begon", "plicht begint",
+                      "obligation to integrate", "integration obligation", "obligation started")),
     ("pip_date", ("pip", "plan inburgering", "plan", "intake")),
     ("mvv_decision_date", ("mvv", "besluit", "beslissing", "decision", "ind ")),
     ("marriage_date", ("getrouwd", "trouwen", "huwelijk", "married", "marriage", "wedding",
@@ -80,6 +86,12 @@ _DONT_KNOW = re.compile(
     re.IGNORECASE,
 )
 _STOP = re.compile(r"^\s*(stop|stoppen|annuleer|annuleren|laat maar|cancel|never ?mind|quit)\b", re.I)
+# "wanneer heb ik 600 uur?": the 450/600/800 hours are a goal to reach, not the hours followed
+_HOURS_TARGET = re.compile(
+    r"(wanneer|hoe snel|hoe lang|when|how (fast|soon|quickly|long)|reach|bereik|haal|kom ik (aan|op))(\W+\w+){0,3}\W*$",
+    re.IGNORECASE,
+)
+MILESTONE_HOURS = (450, 600, 800)
 _HOURS = re.compile(r"(-?\s*\d{1,4})\s*(?:uur|uren|u\b|hours?|hrs?|h\b)", re.IGNORECASE)
 _EXAMS = re.compile(
     r"\b(\d|een|één|twee|drie|vier|vijf|one|two|three|four|five)\s+(?:\w+\s+)?(?:examens?|exams?|toetsen)\b",
@@ -185,6 +197,8 @@ def extract_from_message(text: str, today: dt.date, lang: str, goal: str | None 
             continue
         number = int(re.sub(r"\s", "", match.group(1)))
         if number < 0:
+            continue
+        if number in MILESTONE_HOURS and _HOURS_TARGET.search(text[max(0, match.start() - 40) : match.start()]):
             continue
         after = text[match.end() : match.end() + 12].lower()
         before = text[max(0, match.start() - 12) : match.start()].lower()
