@@ -144,9 +144,7 @@ def reason_label(reason: str) -> str:
         return ui("reason_data_deleted")
     group = reason_group(reason)
     if group == "topic":
-        return "Onderwerp: " + reason.split(":", 1)[1].replace("_", " ")
-    return {
-        "user_request": "Vroeg om een mens",
-        "fallback": "Bot begreep het niet",
-        "danger": "Signaal van gevaar",
-    }.get(group, "Overig")
+        return ui("reason_topic_named", topic=reason.split(":", 1)[1].replace("_", " "))
+    if group in ("user_request", "fallback", "danger"):
+        return ui(f"reason_{group}")
+    return ui("reason_other")

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.core.models import Base, UTCDateTime, utcnow
+from gateway.inbox.i18n import ui
 from knowledge import languages as wegwijs_languages
 
 TICKET_STATES = ("waiting", "assigned", "closed")
@@ -24,11 +25,7 @@ EVENT_KINDS = (
     "privacy_request", "privacy_answer", "data_deleted",
 )
 CLOSE_REASONS = {
-    "beantwoord": "Vraag beantwoord",
-    "doorverwezen": "Doorverwezen (bijv. naar Veilig Thuis of de eigen regievoerder)",
-    "geen_reactie": "Geen reactie van de gebruiker",
-    "dubbel": "Dubbel of per ongeluk aangemaakt",
-    "anders": "Anders",
+    reason: ui(f"close_reason_{reason}") for reason in ("beantwoord", "doorverwezen", "geen_reactie", "dubbel", "anders")
 }
 # Set by the system, never chosen in the close form: the user deleted their data (`data_deleted`).
 DATA_DELETED = "data_deleted"

@@ -73,13 +73,10 @@ templates = Jinja2Templates(directory=HERE / "templates")
 page_router = APIRouter(prefix="/inbox", include_in_schema=False)
 api_router = APIRouter(prefix="/inbox/api", tags=["inbox"])
 
-VIEW_LABELS = {"waiting": "Wachtend", "mine": "Mijn tickets", "open": "Alle open", "closed": "Gesloten"}
-REASON_FILTERS = {
-    "user_request": "Vroeg om een mens",
-    "fallback": "Bot begreep het niet",
-    "topic": "Onderwerp",
-    "danger": "Signaal van gevaar",
+VIEW_LABELS = {
+    "waiting": ui("state_waiting"), "mine": ui("view_mine"), "open": ui("view_open"), "closed": ui("state_closed"),
 }
+REASON_FILTERS = {reason: ui(f"reason_{reason}") for reason in ("user_request", "fallback", "topic", "danger")}
 MAX_TEXT = 4000
 TicketId = Annotated[int, PathParam(ge=1, le=2_147_483_647, description="Ticket number")]
 

@@ -15,6 +15,7 @@ deployment's default municipality, like a conversation whose municipality is not
 from __future__ import annotations
 
 import logging
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from gateway.core import trackers
 from gateway.core.models import Conversation
 from gateway.inbox.access import Scope
 from gateway.inbox.crud import reason_label
+from gateway.inbox.i18n import ui
 from gateway.inbox.models import ConsultantTeam, Team, Ticket, reason_group
 from gateway.inbox.views import municipality_name
 
@@ -47,7 +49,7 @@ def week_start(moment: datetime, tz: ZoneInfo) -> date:
 
 def week_label(monday: date) -> str:
     year, week, _ = monday.isocalendar()
-    return f"wk {week}"
+    return ui("stats_week_label", week=week)
 
 
 def recent_weeks(now: datetime, tz: ZoneInfo, weeks: int = WEEKS) -> list[date]:
@@ -60,9 +62,9 @@ def minutes_label(seconds: float | None) -> str:
         return "–"
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return ui("duration_minutes", minutes=minutes)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} u {minutes:02d} min"
+    return ui("duration_hours", hours=hours, minutes=f"{minutes:02d}")
 
 
 SenderFilter = Callable[[set[str]], set[str]]
@@ -157,7 +159,7 @@ def ticket_stats(*, session: Session, now: datetime, tz: ZoneInfo, scope: Scope)
     return {
         "total": len(tickets),
         "open": sum(1 for t in tickets if t.state != "closed"),
-        "per_reason": [(reason_label(r) if r != "topic" else "Onderwerp", n) for r, n in per_reason.most_common()],
+        "per_reason": [(reason_label(r) if r != "topic" else ui("reason_topic"), n) for r, n in per_reason.most_common()],
         "per_topic": [(reason.split(":", 1)[1], n) for reason, n in per_topic.most_common(10)],
         "per_language": [
             {"language": lang, "count": n, "median_reply": minutes_label(median.get(lang))}
@@ -240,7 +242,7 @@ def tracker_stats(
 def hbar_chart(items: list[tuple[str, int]], title: str, *, unit: str = "") -> Markup:
     """Horizontal bars, one per label; scales with its container (viewBox)."""
     if not items:
-        return Markup('<p class="muted">Nog geen gegevens.</p>')
+        return Markup('<p class="muted">{}</p>').format(ui("stats_no_data"))
     width, label_w, row_h = 320, 130, 26
     height = row_h * len(items) + 8
     peak = max(n for _, n in items) or 1
@@ -260,10 +262,16 @@ def hbar_chart(items: list[tuple[str, int]], title: str, *, unit: str = "") -> M
     return Markup("".join(parts))
 
 
+def _week_number(label: str) -> str:
+    """The number in a week label ("wk 14" → "14"), for the axis under a column."""
+    found = re.search(r"\d+", label)
+    return found.group(0) if found else label
+
+
 def column_chart(items: list[tuple[str, int]], title: str, *, unit: str = "") -> Markup:
     """Vertical bars over weeks."""
     if not items:
-        return Markup('<p class="muted">Nog geen gegevens.</p>')
+        return Markup('<p class="muted">{}</p>').format(ui("stats_no_data"))
     width, height, base = 360, 170, 140
     peak = max(n for _, n in items) or 1
     step = width / len(items)
@@ -284,24 +292,24 @@ def column_chart(items: list[tuple[str, int]], title: str, *, unit: str = "") ->
             )
         if i % 2 == len(items) % 2 or len(items) <= 6:
             parts.append(
-                f'<text x="{x + step * 0.35:.1f}" y="{base + 16}" text-anchor="middle" class="chart-label">{escape(label.replace("wk ", ""))}</text>'
+                f'<text x="{x + step * 0.35:.1f}" y="{base + 16}" text-anchor="middle" class="chart-label">{escape(_week_number(label))}</text>'
             )
-    parts.append(f'<text x="0" y="{height - 2}" class="chart-label">weeknummer</text></svg>')
+    parts.append(f'<text x="0" y="{height - 2}" class="chart-label">{escape(ui("stats_axis_week"))}</text></svg>')
     return Markup("".join(parts))
 
 
 def charts(tickets: dict[str, Any], tracker: dict[str, Any]) -> dict[str, Markup]:
     result = {
-        "per_reason": hbar_chart(tickets["per_reason"], "Doorzettingen per reden"),
-        "per_week": column_chart(tickets["per_week"], "Tickets per week"),
+        "per_reason": hbar_chart(tickets["per_reason"], ui("stats_chart_per_reason")),
+        "per_week": column_chart(tickets["per_week"], ui("stats_chart_per_week")),
         "per_language": hbar_chart(
-            [(row["language"].upper(), row["count"]) for row in tickets["per_language"]], "Tickets per taal"
+            [(row["language"].upper(), row["count"]) for row in tickets["per_language"]], ui("stats_chart_per_language")
         ),
     }
     if tracker.get("available"):
         result["top_topics"] = hbar_chart(
-            [(t.replace("_", " "), n) for t, n in tracker["top_topics"][:10]], "Vragen per onderwerp"
+            [(t.replace("_", " "), n) for t, n in tracker["top_topics"][:10]], ui("stats_questions_per_topic")
         )
-        result["questions_per_week"] = column_chart(tracker["questions_per_week"], "Vragen per week")
-        result["fallback_per_week"] = column_chart(tracker["fallback_per_week"], "Niet begrepen per week", unit="%")
+        result["questions_per_week"] = column_chart(tracker["questions_per_week"], ui("stats_questions_per_week"))
+        result["fallback_per_week"] = column_chart(tracker["fallback_per_week"], ui("stats_chart_fallback_per_week"), unit="%")
     return result

@@ -15,17 +15,17 @@ from gateway.inbox.i18n import ui
 from gateway.inbox.models import CLOSE_REASONS, DATA_DELETED, Ticket
 from knowledge import languages
 
-STATE_LABELS = {"waiting": "Wachtend", "assigned": "In behandeling", "closed": "Gesloten"}
+STATE_LABELS = {"waiting": ui("state_waiting"), "assigned": ui("state_assigned"), "closed": ui("state_closed")}
 # Each language by its own name ("Türkçe", "العربية"), as the user knows it.
 LANGUAGE_LABELS = {code: languages.name(code) for code in languages.CODES}
 CHANNEL_LABELS = {"web": "Webchat", "telegram": "Telegram", "whatsapp": "WhatsApp"}
-SENDER_LABELS = {"user": "Gebruiker", "bot": "Digitale assistent", "system": "Systeem", "consultant": "Regievoerder"}
+SENDER_LABELS = {sender: ui(f"sender_{sender}") for sender in ("user", "bot", "system", "consultant")}
 EVENT_LABELS = {
-    "created": "Doorgezet naar een regievoerder (met toestemming)",
-    "assigned": "Geclaimd",
-    "closed": "Gesloten",
-    "resumed": "Gesprek terug bij de digitale assistent",
-    "resume_failed": "Assistent nog niet bereikbaar; wordt opnieuw geprobeerd",
+    "created": ui("event_created"),
+    "assigned": ui("event_assigned"),
+    "closed": ui("state_closed"),
+    "resumed": ui("event_resumed"),
+    "resume_failed": ui("event_resume_failed"),
     "privacy_request": ui("event_privacy_request"),
     "data_deleted": ui("event_data_deleted"),
 }
@@ -40,15 +40,15 @@ def close_reason_label(reason: str | None) -> str:
 def duration_label(seconds: float) -> str:
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return "< 1 min"
+        return ui("duration_under_minute")
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return ui("duration_minutes", minutes=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} u {minutes:02d} min"
+        return ui("duration_hours", hours=hours, minutes=f"{minutes:02d}")
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} u"
+    return ui("duration_days", days=days, hours=hours)
 
 
 def local_label(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -160,9 +160,9 @@ def ticket_detail(
 def _actor_label(actor: str, names: dict[int, str]) -> str:
     if actor.startswith("consultant:"):
         try:
-            return names.get(int(actor.split(":", 1)[1]), "Regievoerder")
+            return names.get(int(actor.split(":", 1)[1]), SENDER_LABELS["consultant"])
         except ValueError:
-            return "Regievoerder"
+            return SENDER_LABELS["consultant"]
     return SENDER_LABELS.get(actor, actor)
 
 
@@ -179,9 +179,9 @@ def timeline(session: Session, ticket: Ticket, names: dict[int, str], tz: ZoneIn
             who = _actor_label(authors[message.id], names)
         text = payload.get("display_text") or message.text or ""
         if not text and payload.get("image_url"):
-            text = "[afbeelding]"
+            text = f"[{ui('message_image')}]"
         if not text and payload.get("document_url"):
-            text = "[bestand]"
+            text = f"[{ui('message_document')}]"
         items.append(
             (message.created_at, 0, {
                 "type": "message", "key": f"m{message.id}", "sender": message.sender,
@@ -192,7 +192,7 @@ def timeline(session: Session, ticket: Ticket, names: dict[int, str], tz: ZoneIn
     for note in crud.notes(session=session, ticket=ticket):
         items.append(
             (note.created_at, 1, {
-                "type": "note", "key": f"n{note.id}", "who": note.author.name if note.author else "Regievoerder",
+                "type": "note", "key": f"n{note.id}", "who": note.author.name if note.author else SENDER_LABELS["consultant"],
                 "text": note.text, "at": note.created_at.isoformat(), "at_label": local_label(note.created_at, tz),
             })
         )

@@ -27,7 +27,9 @@
     return node;
   }
 
+  // the texts come from the catalogue, through the page (data-text-* on the list)
   function renderQueue(list, data) {
+    const texts = list.dataset;
     for (const [key, value] of Object.entries(data.counts || {})) {
       const node = document.querySelector(`[data-count="${key}"]`);
       if (node) node.textContent = String(value);
@@ -38,7 +40,7 @@
       a.href = t.url;
       const top = el("span", "row-top");
       top.append(el("span", "id", `#${t.id}`), el("span", "badge reason", t.reason_label));
-      if (t.unanswered) top.append(el("span", "badge new", "Nieuw bericht"));
+      if (t.unanswered) top.append(el("span", "badge new", texts.textNewMessage));
       if (t.language_marker) {
         // a ticket in a language the consultant does not speak: a label, not only a colour
         const marker = el("span", "badge other-language", `${t.language_marker}: `);
@@ -46,19 +48,19 @@
         top.append(marker);
       }
       const wait = el("span", "wait", t.waiting_label);
-      wait.title = "Wachttijd";
+      wait.title = texts.textWaitingTime;
       top.append(wait);
       const rest = [t.municipality_label, t.channel_label, t.created_label].filter(Boolean);
       if (t.assignee_name) rest.push(t.assignee_name);
       const meta = el("span", "meta");
       meta.append(bdi(t.language, t.language_label), document.createTextNode(` · ${rest.join(" · ")}`));
-      const summary = el("span", "summary", t.summary || "Geen samenvatting");
+      const summary = el("span", "summary", t.summary || texts.textNoSummary);
       summary.dir = "auto";
       a.append(top, summary, meta);
       li.append(a);
       return li;
     });
-    if (!items.length) items.push(el("li", "empty", "Geen tickets in deze weergave."));
+    if (!items.length) items.push(el("li", "empty", texts.textEmpty));
     list.replaceChildren(...items);
   }
 
