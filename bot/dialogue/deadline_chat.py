@@ -39,7 +39,7 @@ DATE_FIELDS = frozenset(f.name for f in fields.FIELDS if f.kind == fields.DATE)
 NUMBER_FIELDS = frozenset(f.name for f in fields.FIELDS if f.kind in (fields.HOURS, fields.COUNT))
 PARTNER_FIELDS = ("marriage_date", "cohabitation_start")
 # Fields the chat asks itself (their questions are in the deadline catalogue, `ask.<field>`).
-CATALOGUE_QUESTIONS = ("marriage_date", "cohabitation_start", "hours_per_week")
+CATALOGUE_QUESTIONS = ("marriage_date", "cohabitation_start", "hours_per_week", "plicht_start")
 # Every field the chat can fill (the bot's slots), in the order of the one field definition:
 # what the goals ask, plus the version 1 relationship date a free message may hold.
 # Fields a free message may hold that no goal asks for: the version 1 relationship date, and the
