@@ -17,6 +17,7 @@ Off when `scheduler_enabled` is false (tests); then call the jobs yourself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -47,11 +48,24 @@ def start_scheduler(
     zone = ZoneInfo(settings.timezone)
     scheduler = AsyncIOScheduler(timezone=zone)
 
-    async def send_reminders() -> None:
-        try:
-            await reminders.send_due()
-        except Exception:  # noqa: BLE001 - keep the scheduler alive; retried next interval
-            log.exception("reminder job failed")
+    def sending(job_id: str, send_due: Callable[[], Awaitable[int]], interval_s: float, what: str) -> None:
+        """A job that sends what is due every `interval_s`, and once at start-up (catch-up after a restart)."""
+
+        async def send() -> None:
+            try:
+                await send_due()
+            except Exception:  # noqa: BLE001 - keep the scheduler alive; retried next interval
+                log.exception("%s job failed", what)
+
+        scheduler.add_job(
+            send,
+            IntervalTrigger(seconds=interval_s, timezone=zone),
+            id=job_id,
+            next_run_time=datetime.now(zone),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
 
     def retention() -> None:
         from gateway.privacy.retention import run_retention
@@ -77,33 +91,9 @@ def start_scheduler(
         coalesce=True,
         misfire_grace_time=None,
     )
-    scheduler.add_job(
-        send_reminders,
-        IntervalTrigger(seconds=settings.reminder_interval_s, timezone=zone),
-        id="reminders",
-        next_run_time=datetime.now(zone),  # catch-up at start-up
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    sending("reminders", reminders.send_due, settings.reminder_interval_s, "reminder")
     if news is not None:
-        news_service = news
-
-        async def send_news() -> None:
-            try:
-                await news_service.send_due()
-            except Exception:  # noqa: BLE001 - keep the scheduler alive; retried next interval
-                log.exception("news job failed")
-
-        scheduler.add_job(
-            send_news,
-            IntervalTrigger(seconds=settings.news_interval_s, timezone=zone),
-            id="news",
-            next_run_time=datetime.now(zone),  # resume at start-up
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
+        sending("news", news.send_due, settings.news_interval_s, "news")
     scheduler.add_job(
         retention,
         CronTrigger(hour=settings.retention_hour, minute=30, timezone=zone),
@@ -113,23 +103,7 @@ def start_scheduler(
         misfire_grace_time=3600,
     )
     if checkins is not None:
-        checkin_service = checkins
-
-        async def send_checkins() -> None:
-            try:
-                await checkin_service.send_due()
-            except Exception:  # noqa: BLE001 - keep the scheduler alive; retried next interval
-                log.exception("check-in job failed")
-
-        scheduler.add_job(
-            send_checkins,
-            IntervalTrigger(seconds=settings.reminder_interval_s, timezone=zone),
-            id="checkins",
-            next_run_time=datetime.now(zone),  # catch-up at start-up
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-        )
+        sending("checkins", checkins.send_due, settings.reminder_interval_s, "check-in")
     scheduler.start()
     log.info("scheduler started: reminders every %ss, retention at %02d:30", settings.reminder_interval_s, settings.retention_hour)
     return scheduler

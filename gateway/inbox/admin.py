@@ -22,7 +22,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.inbox import teams
 from gateway.inbox.access import PageAdmin, PageFormAdmin
@@ -184,18 +184,7 @@ def consultant_active_form(
     request: Request, sessions: SessionFactoryDep, me: PageFormAdmin, consultant_id: Id,
     active: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    make_active = active in ("1", "on", "true")
-    if consultant_id == me.id and not make_active:
-        request.session["flash"] = ui("admin_admin_self")
-        return _to("/inbox/admin")
-    with sessions() as session:
-        target = session.get(Consultant, consultant_id)
-        if target is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=ui("not_found"))
-        target.active = make_active
-        session.commit()
-    request.session["flash"] = ui("admin_consultant_changed")
-    return _to("/inbox/admin")
+    return _set_consultant_flag(request, sessions, me, consultant_id, "active", active, "admin_consultant_changed")
 
 
 @admin_router.post("/consultants/{consultant_id}/admin")
@@ -203,15 +192,23 @@ def consultant_admin_form(
     request: Request, sessions: SessionFactoryDep, me: PageFormAdmin, consultant_id: Id,
     admin: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    make = admin in ("1", "on", "true")
-    if consultant_id == me.id and not make:
+    return _set_consultant_flag(request, sessions, me, consultant_id, "is_admin", admin, "admin_admin_changed")
+
+
+def _set_consultant_flag(
+    request: Request, sessions: sessionmaker[Session], me: Consultant, consultant_id: int, flag: str, value: str,
+    done: str,
+) -> Response:
+    """Switch a consultant's `active` or `is_admin` on or off; nobody switches themselves off."""
+    on = value in ("1", "on", "true")
+    if consultant_id == me.id and not on:
         request.session["flash"] = ui("admin_admin_self")
         return _to("/inbox/admin")
     with sessions() as session:
         target = session.get(Consultant, consultant_id)
         if target is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=ui("not_found"))
-        target.is_admin = make
+        setattr(target, flag, on)
         session.commit()
-    request.session["flash"] = ui("admin_admin_changed")
+    request.session["flash"] = ui(done)
     return _to("/inbox/admin")
